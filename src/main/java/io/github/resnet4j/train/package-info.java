@@ -1,0 +1,2 @@
+/** The training loop, losses, metrics and checkpoints. */
+package io.github.resnet4j.train;

@@ -1,0 +1,19 @@
+/**
+ * resnet4j: pure-Java residual networks.
+ *
+ * <p>Packages, each importing only those listed before it: {@code kernels} (hot loops, internal),
+ * {@code tensor} (float32 tensors with autograd), {@code nn}, {@code optim}, {@code data}, {@code io},
+ * {@code models}, {@code train}, {@code cli}.
+ */
+module io.github.resnet4j {
+  requires org.slf4j;
+  requires static jdk.incubator.vector;
+
+  exports io.github.resnet4j.tensor;
+  // exports io.github.resnet4j.nn; (on with its first public type)
+  // exports io.github.resnet4j.optim; (on with its first public type)
+  // exports io.github.resnet4j.data; (on with its first public type)
+  // exports io.github.resnet4j.io; (on with its first public type)
+  // exports io.github.resnet4j.models; (on with its first public type)
+  // exports io.github.resnet4j.train; (on with its first public type)
+}
