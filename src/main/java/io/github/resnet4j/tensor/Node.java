@@ -5,7 +5,11 @@ package io.github.resnet4j.tensor;
  * of its output into gradients of its inputs.
  */
 final class Node {
-  /** Maps d(loss)/d(output) to d(loss)/d(input_i) for each input, null where an input gets none. */
+  /**
+   * Maps d(loss)/d(output) to d(loss)/d(input_i) for each input, null where an input gets none. A result
+   * is the incoming gradient, a view of it, or a fresh tensor: never a tensor the forward pass saved,
+   * because the engine accumulates into what it is given.
+   */
   interface Backward {
     Tensor[] apply(Tensor gradOutput);
   }

@@ -1,6 +1,5 @@
 package io.github.resnet4j.tensor;
 
-import io.github.resnet4j.kernels.Strided;
 import java.util.Arrays;
 
 /**
@@ -305,7 +304,7 @@ public final class Tensor {
       return Arrays.copyOfRange(data, offset, offset + numel());
     }
     float[] out = new float[numel()];
-    Strided.copy(data, offset, strides, shape, out, 0);
+    Strided.copyTo(this, out);
     return out;
   }
 
@@ -365,5 +364,892 @@ public final class Tensor {
       p += i * strides[d];
     }
     return p;
+  }
+
+  /** A dense copy with a fresh array (never shares storage). */
+  Tensor contiguousCopy() {
+    return wrap(toFloatArray(), shape);
+  }
+
+  /** The same values tagged with another file dtype. */
+  Tensor asType(DType type) {
+    Tensor t = new Tensor(data, shape, strides, offset);
+    t.dtype = type;
+    return t;
+  }
+
+  // ---------------------------------------------------------------- autograd
+
+  /**
+   * Marks this leaf tensor as one whose gradient {@link #backward()} computes.
+   *
+   * @param requiresGrad whether to track gradients
+   * @return this tensor
+   * @throws IllegalStateException when called on a non-leaf (a tensor computed by a tracked op)
+   */
+  public Tensor requiresGrad(boolean requiresGrad) {
+    if (node != null) {
+      throw new IllegalStateException("requiresGrad: only leaf tensors can change this flag; use detach()");
+    }
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * Whether gradients flow to this tensor.
+   *
+   * @return true for tracked leaves and for results of tracked ops
+   */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /**
+   * Whether this tensor was created by the user rather than computed by a tracked op.
+   *
+   * @return true for leaves
+   */
+  public boolean isLeaf() {
+    return node == null;
+  }
+
+  /**
+   * The accumulated gradient of a leaf, same shape as the tensor.
+   *
+   * @return the gradient, or null before any backward pass reached it
+   */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /**
+   * Replaces the gradient (for optimizers driven by gradients computed elsewhere).
+   *
+   * @param gradient a tensor of this tensor's shape, or null to clear
+   */
+  public void setGrad(Tensor gradient) {
+    if (gradient != null && !Arrays.equals(gradient.shape, shape)) {
+      throw new IllegalArgumentException("setGrad: gradient of shape " + Shapes.str(gradient.shape)
+          + " for a tensor of shape " + Shapes.str(shape));
+    }
+    this.grad = gradient == null ? null : gradient.contiguousCopy();
+  }
+
+  /** Clears the accumulated gradient. */
+  public void zeroGrad() {
+    grad = null;
+  }
+
+  /**
+   * Back-propagates from this scalar (d self / d self = 1), accumulating into the leaves' gradients,
+   * then frees the graph.
+   */
+  public void backward() {
+    if (numel() != 1) {
+      throw new IllegalArgumentException("backward: a gradient can only be implied for a one-element output,"
+          + " but the shape is " + Shapes.str(shape) + "; pass an upstream gradient");
+    }
+    backward(full(1f, shape), false);
+  }
+
+  /**
+   * Back-propagates {@code upstream} (d loss / d this) through the graph, then frees the graph.
+   *
+   * @param upstream a tensor of this tensor's shape
+   */
+  public void backward(Tensor upstream) {
+    backward(upstream, false);
+  }
+
+  /**
+   * Back-propagates {@code upstream}; with {@code retainGraph} the graph can be walked again.
+   *
+   * @param upstream a tensor of this tensor's shape
+   * @param retainGraph keep the intermediate buffers for another backward pass
+   */
+  public void backward(Tensor upstream, boolean retainGraph) {
+    Autograd.backward(this, upstream, retainGraph);
+  }
+
+  /**
+   * The same values, cut from the graph: a leaf that does not require grad, sharing storage.
+   *
+   * @return the detached view
+   */
+  public Tensor detach() {
+    Tensor t = new Tensor(data, shape, strides, offset);
+    t.dtype = dtype;
+    return t;
+  }
+
+  // ---------------------------------------------------------------- element-wise (broadcasting)
+
+  /**
+   * Element-wise sum with NumPy broadcasting.
+   *
+   * @param other the other operand
+   * @return this + other
+   */
+  public Tensor add(Tensor other) {
+    return Ops.add(this, other);
+  }
+
+  /**
+   * Adds a constant.
+   *
+   * @param value the constant
+   * @return this + value
+   */
+  public Tensor add(float value) {
+    return Ops.affine(this, 1f, value);
+  }
+
+  /**
+   * Element-wise difference with broadcasting.
+   *
+   * @param other the subtrahend
+   * @return this - other
+   */
+  public Tensor sub(Tensor other) {
+    return Ops.sub(this, other);
+  }
+
+  /**
+   * Subtracts a constant.
+   *
+   * @param value the constant
+   * @return this - value
+   */
+  public Tensor sub(float value) {
+    return Ops.affine(this, 1f, -value);
+  }
+
+  /**
+   * Element-wise product with broadcasting.
+   *
+   * @param other the other factor
+   * @return this * other
+   */
+  public Tensor mul(Tensor other) {
+    return Ops.mul(this, other);
+  }
+
+  /**
+   * Multiplies by a constant.
+   *
+   * @param value the constant
+   * @return this * value
+   */
+  public Tensor mul(float value) {
+    return Ops.affine(this, value, 0f);
+  }
+
+  /**
+   * Element-wise quotient with broadcasting.
+   *
+   * @param other the divisor
+   * @return this / other
+   */
+  public Tensor div(Tensor other) {
+    return Ops.div(this, other);
+  }
+
+  /**
+   * Divides by a constant.
+   *
+   * @param value the constant
+   * @return this / value
+   */
+  public Tensor div(float value) {
+    return Ops.div(this, scalar(value));
+  }
+
+  /**
+   * Negation.
+   *
+   * @return -this
+   */
+  public Tensor neg() {
+    return Ops.neg(this);
+  }
+
+  /**
+   * Element-wise power with a constant exponent.
+   *
+   * @param exponent the exponent
+   * @return this^exponent
+   */
+  public Tensor pow(float exponent) {
+    return Ops.pow(this, exponent);
+  }
+
+  /**
+   * Element-wise power with broadcasting; the exponent receives no gradient.
+   *
+   * @param exponent the exponents
+   * @return this^exponent
+   */
+  public Tensor pow(Tensor exponent) {
+    return Ops.pow(this, exponent);
+  }
+
+  /**
+   * e^x.
+   *
+   * @return the exponential
+   */
+  public Tensor exp() {
+    return Ops.exp(this);
+  }
+
+  /**
+   * Natural logarithm.
+   *
+   * @return ln x
+   */
+  public Tensor log() {
+    return Ops.log(this);
+  }
+
+  /**
+   * Square root.
+   *
+   * @return sqrt x
+   */
+  public Tensor sqrt() {
+    return Ops.sqrt(this);
+  }
+
+  /**
+   * Absolute value (gradient 0 at 0).
+   *
+   * @return |x|
+   */
+  public Tensor abs() {
+    return Ops.abs(this);
+  }
+
+  /**
+   * max(x, 0); the gradient at exactly 0 is 0, as in PyTorch.
+   *
+   * @return the rectified tensor
+   */
+  public Tensor relu() {
+    return Ops.relu(this);
+  }
+
+  /**
+   * The logistic function 1 / (1 + e^-x).
+   *
+   * @return the sigmoid
+   */
+  public Tensor sigmoid() {
+    return Ops.sigmoid(this);
+  }
+
+  /**
+   * Hyperbolic tangent.
+   *
+   * @return tanh x
+   */
+  public Tensor tanh() {
+    return Ops.tanh(this);
+  }
+
+  /**
+   * Limits values to [low, high]; the gradient passes where low &lt;= x &lt;= high.
+   *
+   * @param low the lower bound
+   * @param high the upper bound
+   * @return the clamped tensor
+   */
+  public Tensor clamp(float low, float high) {
+    return Ops.clamp(this, low, high);
+  }
+
+  /**
+   * Element-wise maximum with broadcasting (ties share the gradient).
+   *
+   * @param other the other operand
+   * @return max(this, other)
+   */
+  public Tensor maximum(Tensor other) {
+    return Ops.maximum(this, other);
+  }
+
+  /**
+   * Element-wise minimum with broadcasting (ties share the gradient).
+   *
+   * @param other the other operand
+   * @return min(this, other)
+   */
+  public Tensor minimum(Tensor other) {
+    return Ops.minimum(this, other);
+  }
+
+  /**
+   * Mask of {@code this > other}: 1 where true, 0 elsewhere (no gradient).
+   *
+   * @param other the other operand, broadcast
+   * @return the mask
+   */
+  public Tensor gt(Tensor other) {
+    return Ops.zip("gt", io.github.resnet4j.kernels.BinaryOp.GT, this, other);
+  }
+
+  /**
+   * Mask of {@code this < other} (no gradient).
+   *
+   * @param other the other operand, broadcast
+   * @return the mask
+   */
+  public Tensor lt(Tensor other) {
+    return Ops.zip("lt", io.github.resnet4j.kernels.BinaryOp.LT, this, other);
+  }
+
+  /**
+   * Mask of {@code this >= other} (no gradient).
+   *
+   * @param other the other operand, broadcast
+   * @return the mask
+   */
+  public Tensor ge(Tensor other) {
+    return Ops.zip("ge", io.github.resnet4j.kernels.BinaryOp.GE, this, other);
+  }
+
+  /**
+   * Mask of {@code this <= other} (no gradient).
+   *
+   * @param other the other operand, broadcast
+   * @return the mask
+   */
+  public Tensor le(Tensor other) {
+    return Ops.zip("le", io.github.resnet4j.kernels.BinaryOp.LE, this, other);
+  }
+
+  /**
+   * Mask of {@code this == other} (no gradient).
+   *
+   * @param other the other operand, broadcast
+   * @return the mask
+   */
+  public Tensor eq(Tensor other) {
+    return Ops.zip("eq", io.github.resnet4j.kernels.BinaryOp.EQ, this, other);
+  }
+
+  // ---------------------------------------------------------------- in place (outside autograd)
+
+  private void checkWritable(String op) {
+    if (requiresGrad && node != null && NoGrad.isGradEnabled()) {
+      throw new IllegalStateException(op + ": in-place change of a tensor inside the autograd graph;"
+          + " do it on a leaf or in a NoGrad scope");
+    }
+  }
+
+  /**
+   * In place: {@code this += other} (other broadcast to this shape). Not recorded by autograd.
+   *
+   * @param other the addend
+   * @return this tensor
+   */
+  public Tensor addInPlace(Tensor other) {
+    if (offset == 0 && isContiguous() && other.isContiguous() && Arrays.equals(shape, other.shape)) {
+      checkWritable("addInPlace");
+      io.github.resnet4j.kernels.Elementwise.binary(io.github.resnet4j.kernels.BinaryOp.ADD,
+          data, 0, other.data, other.offset, data, 0, numel());
+      return this;
+    }
+    return inPlaceGeneric("addInPlace", io.github.resnet4j.kernels.BinaryOp.ADD, other);
+  }
+
+  /**
+   * In place: {@code this += alpha * other} (other broadcast). Not recorded by autograd.
+   *
+   * @param alpha the scale
+   * @param other the addend
+   * @return this tensor
+   */
+  public Tensor addInPlace(float alpha, Tensor other) {
+    return addInPlace(other.detach().mul(alpha));
+  }
+
+  /**
+   * In place: {@code this -= other}. Not recorded by autograd.
+   *
+   * @param other the subtrahend
+   * @return this tensor
+   */
+  public Tensor subInPlace(Tensor other) {
+    return inPlaceGeneric("subInPlace", io.github.resnet4j.kernels.BinaryOp.SUB, other);
+  }
+
+  /**
+   * In place: {@code this *= other} (broadcast). Not recorded by autograd.
+   *
+   * @param other the factor
+   * @return this tensor
+   */
+  public Tensor mulInPlace(Tensor other) {
+    return inPlaceGeneric("mulInPlace", io.github.resnet4j.kernels.BinaryOp.MUL, other);
+  }
+
+  /**
+   * In place: {@code this *= value}. Not recorded by autograd.
+   *
+   * @param value the factor
+   * @return this tensor
+   */
+  public Tensor mulInPlace(float value) {
+    return inPlaceGeneric("mulInPlace", io.github.resnet4j.kernels.BinaryOp.MUL, scalar(value));
+  }
+
+  /**
+   * In place: every element set to {@code value}. Not recorded by autograd.
+   *
+   * @param value the value
+   * @return this tensor
+   */
+  public Tensor fill(float value) {
+    return copyFrom(scalar(value));
+  }
+
+  /**
+   * In place: every element set to 0. Not recorded by autograd.
+   *
+   * @return this tensor
+   */
+  public Tensor zero() {
+    return fill(0f);
+  }
+
+  /**
+   * In place: copies {@code source} (broadcast to this shape) into this tensor, which may be a view.
+   * Not recorded by autograd.
+   *
+   * @param source the values
+   * @return this tensor
+   */
+  public Tensor copyFrom(Tensor source) {
+    checkWritable("copyFrom");
+    int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
+    float[] dense = new float[numel()];
+    io.github.resnet4j.kernels.Strided.copy(source.data, source.offset, srcStrides, shape, dense, 0);
+    io.github.resnet4j.kernels.Strided.scatter(dense, data, offset, strides, shape);
+    return this;
+  }
+
+  private Tensor inPlaceGeneric(String op, io.github.resnet4j.kernels.BinaryOp fn, Tensor other) {
+    checkWritable(op);
+    int[] otherStrides = Shapes.broadcastStrides(op, other.shape, other.strides, shape);
+    float[] result = new float[numel()];
+    io.github.resnet4j.kernels.Elementwise.binary(fn, data, offset, strides, other.data, other.offset,
+        otherStrides, result, shape);
+    io.github.resnet4j.kernels.Strided.scatter(result, data, offset, strides, shape);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /**
+   * Sum of all elements.
+   *
+   * @return a 0-d tensor
+   */
+  public Tensor sum() {
+    return Reductions.sum(this, new int[0], false);
+  }
+
+  /**
+   * Sum over one dimension, which is removed.
+   *
+   * @param dim the dimension; negative counts from the end
+   * @return the reduced tensor
+   */
+  public Tensor sum(int dim) {
+    return Reductions.sum(this, new int[] {dim}, false);
+  }
+
+  /**
+   * Sum over several dimensions.
+   *
+   * @param dims the dimensions (empty: all)
+   * @param keepDim keep them with size 1
+   * @return the reduced tensor
+   */
+  public Tensor sum(int[] dims, boolean keepDim) {
+    return Reductions.sum(this, dims, keepDim);
+  }
+
+  /**
+   * Mean of all elements.
+   *
+   * @return a 0-d tensor
+   */
+  public Tensor mean() {
+    return Reductions.mean(this, new int[0], false);
+  }
+
+  /**
+   * Mean over one dimension, which is removed.
+   *
+   * @param dim the dimension
+   * @return the reduced tensor
+   */
+  public Tensor mean(int dim) {
+    return Reductions.mean(this, new int[] {dim}, false);
+  }
+
+  /**
+   * Mean over several dimensions.
+   *
+   * @param dims the dimensions (empty: all)
+   * @param keepDim keep them with size 1
+   * @return the reduced tensor
+   */
+  public Tensor mean(int[] dims, boolean keepDim) {
+    return Reductions.mean(this, dims, keepDim);
+  }
+
+  /**
+   * Variance of all elements.
+   *
+   * @param unbiased divide by n - 1 (true, PyTorch's default) or by n
+   * @return a 0-d tensor
+   */
+  public Tensor var(boolean unbiased) {
+    return Reductions.var(this, new int[0], unbiased, false);
+  }
+
+  /**
+   * Variance over several dimensions.
+   *
+   * @param dims the dimensions (empty: all)
+   * @param unbiased divide by n - 1 (true) or by n
+   * @param keepDim keep them with size 1
+   * @return the reduced tensor
+   */
+  public Tensor var(int[] dims, boolean unbiased, boolean keepDim) {
+    return Reductions.var(this, dims, unbiased, keepDim);
+  }
+
+  /**
+   * Maximum of all elements.
+   *
+   * @return a 0-d tensor
+   */
+  public Tensor max() {
+    return Reductions.max(reshape(-1), 0, false)[0];
+  }
+
+  /**
+   * Maximum along a dimension; the gradient goes to the first maximal entry.
+   *
+   * @param dim the dimension
+   * @param keepDim keep it with size 1
+   * @return the maxima
+   */
+  public Tensor max(int dim, boolean keepDim) {
+    return Reductions.max(this, dim, keepDim)[0];
+  }
+
+  /**
+   * Index of the first maximum along a dimension, which is removed.
+   *
+   * @param dim the dimension
+   * @return an {@link DType#INT64} tensor of indices
+   */
+  public Tensor argmax(int dim) {
+    return Reductions.max(detach(), dim, false)[1];
+  }
+
+  /**
+   * {@code log(sum(exp(x)))} along a dimension, computed stably.
+   *
+   * @param dim the dimension
+   * @param keepDim keep it with size 1
+   * @return the reduced tensor
+   */
+  public Tensor logSumExp(int dim, boolean keepDim) {
+    return Reductions.logSumExp(this, new int[] {dim}, keepDim);
+  }
+
+  /**
+   * Softmax along a dimension.
+   *
+   * @param dim the dimension
+   * @return probabilities summing to 1 along dim
+   */
+  public Tensor softmax(int dim) {
+    return Reductions.softmax(this, dim);
+  }
+
+  /**
+   * Log-softmax along a dimension, computed stably.
+   *
+   * @param dim the dimension
+   * @return log-probabilities
+   */
+  public Tensor logSoftmax(int dim) {
+    return Reductions.logSoftmax(this, dim);
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /**
+   * Matrix product as torch.matmul: 2-d [M, K] x [K, N] = [M, N]; leading batch dimensions broadcast;
+   * 1-d operands are promoted and the added dimension removed.
+   *
+   * @param other the right operand
+   * @return the product
+   */
+  public Tensor matmul(Tensor other) {
+    return LinAlg.matmul(this, other);
+  }
+
+  /**
+   * Transpose of a 2-d tensor (a view).
+   *
+   * @return [N, M] for a [M, N] tensor
+   */
+  public Tensor t() {
+    if (shape.length != 2) {
+      throw new IllegalArgumentException("t: expects a 2-d tensor, got shape " + Shapes.str(shape));
+    }
+    return Views.transpose(this, 0, 1);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /**
+   * The same elements in a new shape; a view when possible, else a copy. One size may be -1.
+   *
+   * @param newShape the shape
+   * @return the reshaped tensor
+   */
+  public Tensor reshape(int... newShape) {
+    return Views.reshape(this, newShape);
+  }
+
+  /**
+   * A view with a new shape; the tensor must be contiguous. One size may be -1.
+   *
+   * @param newShape the shape
+   * @return the view
+   */
+  public Tensor view(int... newShape) {
+    return Views.view(this, newShape, "view");
+  }
+
+  /**
+   * Reorders dimensions (a view).
+   *
+   * @param dims a permutation of the dimensions
+   * @return the view
+   */
+  public Tensor permute(int... dims) {
+    return Views.permute(this, dims);
+  }
+
+  /**
+   * Swaps two dimensions (a view).
+   *
+   * @param dim0 one dimension
+   * @param dim1 the other
+   * @return the view
+   */
+  public Tensor transpose(int dim0, int dim1) {
+    return Views.transpose(this, dim0, dim1);
+  }
+
+  /**
+   * The slice {@code [start, start + length)} of a dimension (a view).
+   *
+   * @param dim the dimension
+   * @param start first index
+   * @param length number of indices
+   * @return the view
+   */
+  public Tensor narrow(int dim, int start, int length) {
+    return Views.narrow(this, dim, start, length);
+  }
+
+  /**
+   * Broadcasts size-1 dimensions (and new leading ones) to {@code shape} without copying.
+   *
+   * @param newShape the target shape
+   * @return the view
+   */
+  public Tensor expand(int... newShape) {
+    return Views.expand(this, newShape);
+  }
+
+  /**
+   * Same as {@link #expand(int...)}, under NumPy's name.
+   *
+   * @param newShape the target shape
+   * @return the view
+   */
+  public Tensor broadcastTo(int... newShape) {
+    return Views.expand(this, newShape);
+  }
+
+  /**
+   * Removes every size-1 dimension (a view).
+   *
+   * @return the view
+   */
+  public Tensor squeeze() {
+    return Views.squeezeAll(this);
+  }
+
+  /**
+   * Removes one dimension if its size is 1 (a view).
+   *
+   * @param dim the dimension
+   * @return the view, or this tensor if the size is not 1
+   */
+  public Tensor squeeze(int dim) {
+    return Views.squeeze(this, dim);
+  }
+
+  /**
+   * Inserts a size-1 dimension at {@code dim} (a view).
+   *
+   * @param dim position in the result, -1 for last
+   * @return the view
+   */
+  public Tensor unsqueeze(int dim) {
+    return Views.unsqueeze(this, dim);
+  }
+
+  /**
+   * Merges dimensions {@code startDim..end} into one, e.g. [N, C, H, W] to [N, C*H*W] with startDim 1.
+   *
+   * @param startDim the first merged dimension
+   * @return the reshaped tensor
+   */
+  public Tensor flatten(int startDim) {
+    int d = Shapes.dim("flatten", startDim, Math.max(shape.length, 1));
+    if (shape.length == 0) {
+      return reshape(1);
+    }
+    int[] s = Arrays.copyOf(shape, d + 1);
+    s[d] = -1;
+    if (numel() == 0) {
+      s[d] = 0;
+    }
+    return reshape(s);
+  }
+
+  /**
+   * This tensor if it is contiguous, else a dense copy (with gradient).
+   *
+   * @return a contiguous tensor
+   */
+  public Tensor contiguous() {
+    return Views.contiguous(this);
+  }
+
+  // ---------------------------------------------------------------- joining and indexing
+
+  /**
+   * Concatenates tensors along an existing dimension.
+   *
+   * @param tensors tensors equal in shape except along dim
+   * @param dim the dimension
+   * @return the concatenation
+   */
+  public static Tensor cat(java.util.List<Tensor> tensors, int dim) {
+    return Joins.cat(tensors, dim);
+  }
+
+  /**
+   * Stacks equal-shaped tensors along a new dimension.
+   *
+   * @param tensors the tensors
+   * @param dim position of the new dimension
+   * @return the stack
+   */
+  public static Tensor stack(java.util.List<Tensor> tensors, int dim) {
+    return Joins.stack(tensors, dim);
+  }
+
+  /**
+   * Splits along a dimension into views of the given sizes.
+   *
+   * @param sizes sizes that add up to the dimension's size
+   * @param dim the dimension
+   * @return the views
+   */
+  public Tensor[] split(int[] sizes, int dim) {
+    return Joins.split(this, sizes, dim);
+  }
+
+  /**
+   * Selects slices along a dimension.
+   *
+   * @param dim the dimension
+   * @param index 1-d integer indices
+   * @return the selection, with dim's size equal to the index length
+   */
+  public Tensor indexSelect(int dim, Tensor index) {
+    return Joins.indexSelect(this, dim, index);
+  }
+
+  /**
+   * Gathers values along a dimension as torch.gather.
+   *
+   * @param dim the dimension
+   * @param index integer indices, same rank as this tensor
+   * @return a tensor shaped like index
+   */
+  public Tensor gather(int dim, Tensor index) {
+    return Joins.gather(this, dim, index);
+  }
+
+  /**
+   * One-hot encoding of integer labels.
+   *
+   * @param labels integer labels, any shape S
+   * @param classes the number of classes
+   * @return a float tensor of shape S + [classes]
+   */
+  public static Tensor oneHot(Tensor labels, int classes) {
+    return Joins.oneHot(labels, classes);
+  }
+
+  // ---------------------------------------------------------------- comparing and printing
+
+  /**
+   * Whether every element satisfies {@code |this - other| <= atol + rtol * |other|} (NaN never does), and
+   * the shapes are equal.
+   *
+   * @param other the expected values
+   * @param rtol relative tolerance
+   * @param atol absolute tolerance
+   * @return true when close
+   */
+  public boolean allClose(Tensor other, double rtol, double atol) {
+    if (!Arrays.equals(shape, other.shape)) {
+      return false;
+    }
+    float[] a = toFloatArray();
+    float[] b = other.toFloatArray();
+    for (int i = 0; i < a.length; i++) {
+      if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Prints like PyTorch: nested brackets, four decimals, long dimensions cut with "...", then the shape.
+   *
+   * @return e.g. {@code tensor([[1.0000, 2.0000]], shape=[1, 2])}
+   */
+  @Override
+  public String toString() {
+    return TensorFormat.format(this);
   }
 }

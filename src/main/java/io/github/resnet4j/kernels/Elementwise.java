@@ -1,0 +1,326 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * Element-wise loops over dense arrays and over broadcast, strided views. The op is chosen outside each
+ * loop so that every inner loop is a single straight-line body the JIT can vectorize.
+ */
+public final class Elementwise {
+  private Elementwise() {}
+
+  /**
+   * {@code out[outOff + i] = op(x[xOff + i])} for {@code i < n}; x and out may be the same array.
+   *
+   * @param op the function
+   * @param p first parameter (CLAMP low, AFFINE scale, POW exponent)
+   * @param q second parameter (CLAMP high, AFFINE shift)
+   * @param x input array
+   * @param xOff input start
+   * @param out output array
+   * @param outOff output start
+   * @param n element count
+   */
+  public static void unary(UnaryOp op, float p, float q, float[] x, int xOff, float[] out, int outOff, int n) {
+    switch (op) {
+      case NEG:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = -x[xOff + i];
+        }
+        break;
+      case EXP:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = (float) Math.exp(x[xOff + i]);
+        }
+        break;
+      case LOG:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = (float) Math.log(x[xOff + i]);
+        }
+        break;
+      case SQRT:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = (float) Math.sqrt(x[xOff + i]);
+        }
+        break;
+      case ABS:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = Math.abs(x[xOff + i]);
+        }
+        break;
+      case RELU:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = Math.max(x[xOff + i], 0f);
+        }
+        break;
+      case SIGMOID:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+        break;
+      case TANH:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+        break;
+      case CLAMP:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = Math.min(Math.max(x[xOff + i], p), q);
+        }
+        break;
+      case AFFINE:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] * p + q;
+        }
+        break;
+      case POW:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = pow(x[xOff + i], p);
+        }
+        break;
+      case SIGN:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = Math.signum(x[xOff + i]);
+        }
+        break;
+      default:
+        throw new AssertionError(op);
+    }
+  }
+
+  private static float pow(float x, float e) {
+    if (e == 2f) {
+      return x * x;
+    }
+    return (float) Math.pow(x, e);
+  }
+
+  /**
+   * {@code out[i] = op(a[i], b[i])} over dense arrays.
+   *
+   * @param op the function
+   * @param a first operand
+   * @param aOff its start
+   * @param b second operand
+   * @param bOff its start
+   * @param out output (may alias a or b)
+   * @param outOff its start
+   * @param n element count
+   */
+  public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    row(op, a, aOff, 1, b, bOff, 1, out, outOff, n);
+  }
+
+  /**
+   * {@code out = op(a, b)} where a and b are read through strides already broadcast to {@code shape}
+   * (stride 0 on a broadcast dimension) and out is dense with that shape.
+   *
+   * @param op the function
+   * @param a first operand's array
+   * @param aOff its first element
+   * @param aStrides its strides, one per dimension of shape
+   * @param b second operand's array
+   * @param bOff its first element
+   * @param bStrides its strides, one per dimension of shape
+   * @param out dense output
+   * @param shape the output shape
+   */
+  public static void binary(BinaryOp op, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
+      float[] out, int[] shape) {
+    int rank = shape.length;
+    if (rank == 0) {
+      row(op, a, aOff, 0, b, bOff, 0, out, 0, 1);
+      return;
+    }
+    long total = 1;
+    for (int s : shape) {
+      total *= s;
+    }
+    if (total == 0) {
+      return;
+    }
+    int inner = shape[rank - 1];
+    int as = aStrides[rank - 1];
+    int bs = bStrides[rank - 1];
+    int[] idx = new int[rank];
+    int pa = aOff;
+    int pb = bOff;
+    int o = 0;
+    long rows = total / inner;
+    for (long r = 0; r < rows; r++) {
+      row(op, a, pa, as, b, pb, bs, out, o, inner);
+      o += inner;
+      for (int d = rank - 2; d >= 0; d--) {
+        idx[d]++;
+        pa += aStrides[d];
+        pb += bStrides[d];
+        if (idx[d] < shape[d]) {
+          break;
+        }
+        pa -= aStrides[d] * shape[d];
+        pb -= bStrides[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+  private static void row(BinaryOp op, float[] a, int pa, int as, float[] b, int pb, int bs, float[] out, int o, int n) {
+    if (as == 1 && bs == 1) {
+      denseRow(op, a, pa, b, pb, out, o, n);
+      return;
+    }
+    if (as == 1 && bs == 0) {
+      scalarRightRow(op, a, pa, b[pb], out, o, n);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      out[o + i] = apply(op, a[pa + i * as], b[pb + i * bs]);
+    }
+  }
+
+  private static void denseRow(BinaryOp op, float[] a, int pa, float[] b, int pb, float[] out, int o, int n) {
+    switch (op) {
+      case ADD:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] + b[pb + i];
+        }
+        return;
+      case SUB:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] - b[pb + i];
+        }
+        return;
+      case MUL:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] * b[pb + i];
+        }
+        return;
+      case DIV:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] / b[pb + i];
+        }
+        return;
+      case RELU_GRAD:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] > 0f ? b[pb + i] : 0f;
+        }
+        return;
+      default:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = apply(op, a[pa + i], b[pb + i]);
+        }
+    }
+  }
+
+  private static void scalarRightRow(BinaryOp op, float[] a, int pa, float s, float[] out, int o, int n) {
+    switch (op) {
+      case ADD:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] + s;
+        }
+        return;
+      case SUB:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] - s;
+        }
+        return;
+      case MUL:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = a[pa + i] * s;
+        }
+        return;
+      default:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = apply(op, a[pa + i], s);
+        }
+    }
+  }
+
+  /**
+   * One application of a binary op, for scalars and the generic strided path.
+   *
+   * @param op the function
+   * @param a first operand
+   * @param b second operand
+   * @return op(a, b)
+   */
+  public static float apply(BinaryOp op, float a, float b) {
+    switch (op) {
+      case ADD:
+        return a + b;
+      case SUB:
+        return a - b;
+      case MUL:
+        return a * b;
+      case DIV:
+        return a / b;
+      case MAX:
+        return Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.max(a, b);
+      case MIN:
+        return Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.min(a, b);
+      case POW:
+        return pow(a, b);
+      case GT:
+        return a > b ? 1f : 0f;
+      case LT:
+        return a < b ? 1f : 0f;
+      case GE:
+        return a >= b ? 1f : 0f;
+      case LE:
+        return a <= b ? 1f : 0f;
+      case EQ:
+        return a == b ? 1f : 0f;
+      case RELU_GRAD:
+        return a > 0f ? b : 0f;
+      default:
+        throw new AssertionError(op);
+    }
+  }
+
+  /**
+   * Sums each of {@code rows} consecutive runs of {@code len} elements, accumulating in double so long
+   * reductions keep float32 accuracy.
+   *
+   * @param x dense input, rows * len elements from xOff
+   * @param xOff its start
+   * @param rows number of runs
+   * @param len run length
+   * @param out one sum per run
+   */
+  public static void sumRows(float[] x, int xOff, int rows, int len, float[] out) {
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      int base = xOff + r * len;
+      for (int i = 0; i < len; i++) {
+        s += x[base + i];
+      }
+      out[r] = (float) s;
+    }
+  }
+
+  /**
+   * The maximum of each run of {@code len} elements and the first position where it occurs (NaN wins,
+   * as in PyTorch).
+   *
+   * @param x dense input
+   * @param xOff its start
+   * @param rows number of runs
+   * @param len run length, at least 1
+   * @param max one maximum per run
+   * @param argmax one index (0 to len - 1) per run
+   */
+  public static void maxRows(float[] x, int xOff, int rows, int len, float[] max, int[] argmax) {
+    for (int r = 0; r < rows; r++) {
+      int base = xOff + r * len;
+      float m = x[base];
+      int am = 0;
+      for (int i = 1; i < len && !Float.isNaN(m); i++) {
+        float v = x[base + i];
+        if (v > m || Float.isNaN(v)) {
+          m = v;
+          am = i;
+        }
+      }
+      max[r] = m;
+      argmax[r] = am;
+    }
+  }
+}

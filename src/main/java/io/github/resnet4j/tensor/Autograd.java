@@ -1,0 +1,119 @@
+package io.github.resnet4j.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The reverse-mode engine: records nodes as ops run and walks them backwards from a root. */
+final class Autograd {
+  private Autograd() {}
+
+  /**
+   * Attaches a node to {@code result} when grad mode is on and any input requires a gradient.
+   * The closure is only kept when it will be used, so inference builds no graph at all.
+   */
+  static Tensor record(String op, Tensor result, Node.Backward backward, Tensor... inputs) {
+    if (!NoGrad.isGradEnabled()) {
+      return result;
+    }
+    for (Tensor in : inputs) {
+      if (in != null && in.requiresGrad) {
+        result.requiresGrad = true;
+        result.node = new Node(op, inputs, backward);
+        return result;
+      }
+    }
+    return result;
+  }
+
+  static void backward(Tensor root, Tensor upstream, boolean retainGraph) {
+    if (!root.requiresGrad) {
+      throw new IllegalStateException("backward: the tensor does not require grad and has no graph;"
+          + " call requiresGrad(true) on the leaves before computing it");
+    }
+    if (!Arrays.equals(root.shape, upstream.shape)) {
+      throw new IllegalArgumentException("backward: upstream gradient of shape " + Shapes.str(upstream.shape)
+          + " does not match the output shape " + Shapes.str(root.shape));
+    }
+    List<Tensor> order = topologicalOrder(root);
+    Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+    grads.put(root, upstream.contiguousCopy());
+    try (NoGrad ignored = NoGrad.enter()) {
+      for (int i = order.size() - 1; i >= 0; i--) {
+        Tensor t = order.get(i);
+        Tensor g = grads.remove(t);
+        if (g == null) {
+          continue;
+        }
+        if (t.node == null) {
+          accumulateLeaf(t, g);
+          continue;
+        }
+        Node node = t.node;
+        Tensor[] inGrads = node.apply(g);
+        if (!retainGraph) {
+          node.release();
+        }
+        // A backward may hand the same buffer (g, or a view of it) to several inputs: adopt each
+        // buffer once, copy the rest, so that accumulating into one gradient never changes another.
+        Map<float[], Boolean> adopted = new IdentityHashMap<>();
+        for (int k = 0; k < node.inputs.length; k++) {
+          Tensor in = node.inputs[k];
+          if (in == null || !in.requiresGrad || inGrads[k] == null) {
+            continue;
+          }
+          Tensor gi = Reductions.sumToShape(inGrads[k], in.shape);
+          Tensor prev = grads.get(in);
+          if (prev == null) {
+            boolean own = gi.isDense() && adopted.put(gi.data, Boolean.TRUE) == null;
+            grads.put(in, own ? gi : gi.contiguousCopy());
+          } else {
+            prev.addInPlace(gi);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code g} came out of the engine's map, so the leaf may keep it without a copy. */
+  private static void accumulateLeaf(Tensor leaf, Tensor g) {
+    if (leaf.grad == null) {
+      leaf.grad = g;
+    } else {
+      leaf.grad.addInPlace(g);
+    }
+  }
+
+  /** Tensors reachable from root, each after all of its inputs; iterative, so deep graphs are fine. */
+  private static List<Tensor> topologicalOrder(Tensor root) {
+    List<Tensor> order = new ArrayList<>();
+    Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+    ArrayDeque<Object[]> stack = new ArrayDeque<>();
+    stack.push(new Object[] {root, 0});
+    visited.put(root, Boolean.TRUE);
+    while (!stack.isEmpty()) {
+      Object[] frame = stack.peek();
+      Tensor t = (Tensor) frame[0];
+      int next = (Integer) frame[1];
+      Tensor[] inputs = t.node == null ? new Tensor[0] : t.node.inputs;
+      boolean pushed = false;
+      while (next < inputs.length) {
+        Tensor in = inputs[next++];
+        if (in != null && in.requiresGrad && visited.put(in, Boolean.TRUE) == null) {
+          frame[1] = next;
+          stack.push(new Object[] {in, 0});
+          pushed = true;
+          break;
+        }
+      }
+      if (!pushed) {
+        stack.pop();
+        order.add(t);
+      }
+    }
+    return order;
+  }
+}

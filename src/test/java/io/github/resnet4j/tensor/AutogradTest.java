@@ -1,0 +1,110 @@
+package io.github.resnet4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class AutogradTest {
+  @Test
+  void gradientsOfASimpleExpression() {
+    Tensor w = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+    w.mul(w).sum().backward();
+    assertArrayEquals(new float[] {2, 4, 6}, w.grad().toFloatArray());
+  }
+
+  @Test
+  void gradientsAccumulateUntilZeroed() {
+    Tensor w = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+    w.sum().backward();
+    w.mul(3).sum().backward();
+    assertArrayEquals(new float[] {4, 4}, w.grad().toFloatArray());
+    w.zeroGrad();
+    assertNull(w.grad());
+  }
+
+  @Test
+  void sharedInputsGetTheSumOfTheirPaths() {
+    Tensor x = Tensor.of(new float[] {2}, 1).requiresGrad(true);
+    Tensor y = x.add(x).mul(x); // 2x^2 -> 4x
+    y.sum().backward();
+    assertArrayEquals(new float[] {8}, x.grad().toFloatArray());
+  }
+
+  @Test
+  void broadcastGradientsAreReducedToTheInputShape() {
+    Tensor a = Tensor.ones(2, 3).requiresGrad(true);
+    Tensor b = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+    Tensor c = Tensor.of(new float[] {5}, 1, 1).requiresGrad(true);
+    a.mul(b).add(c).sum().backward();
+    assertArrayEquals(new int[] {3}, b.grad().shape());
+    assertArrayEquals(new float[] {2, 2, 2}, b.grad().toFloatArray());
+    assertArrayEquals(new int[] {1, 1}, c.grad().shape());
+    assertEquals(6f, c.grad().item());
+  }
+
+  @Test
+  void aChainOfTenThousandOpsDoesNotOverflowTheStack() {
+    Tensor x = Tensor.of(new float[] {1}, 1).requiresGrad(true);
+    Tensor y = x;
+    for (int i = 0; i < 10_000; i++) {
+      y = y.add(1f);
+    }
+    y.sum().backward();
+    assertArrayEquals(new float[] {1}, x.grad().toFloatArray());
+  }
+
+  @Test
+  void secondBackwardNeedsRetainGraph() {
+    Tensor x = Tensor.of(new float[] {3}, 1).requiresGrad(true);
+    Tensor y = x.mul(x).sum();
+    y.backward(Tensor.scalar(1f), true);
+    y.backward(Tensor.scalar(1f), false);
+    assertArrayEquals(new float[] {12}, x.grad().toFloatArray());
+    IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+    assertTrue(e.getMessage().contains("second time"), e.getMessage());
+  }
+
+  @Test
+  void noGradScopeRecordsNothing() {
+    Tensor x = Tensor.ones(2).requiresGrad(true);
+    Tensor y;
+    try (NoGrad ignored = NoGrad.enter()) {
+      assertFalse(NoGrad.isGradEnabled());
+      y = x.mul(2);
+    }
+    assertTrue(NoGrad.isGradEnabled());
+    assertFalse(y.requiresGrad());
+    assertThrows(IllegalStateException.class, () -> y.sum().backward());
+  }
+
+  @Test
+  void detachStopsGradients() {
+    Tensor x = Tensor.of(new float[] {2}, 1).requiresGrad(true);
+    x.mul(x.detach()).sum().backward();
+    assertArrayEquals(new float[] {2}, x.grad().toFloatArray());
+  }
+
+  @Test
+  void upstreamShapeIsChecked() {
+    Tensor x = Tensor.ones(2, 2).requiresGrad(true);
+    Tensor y = x.mul(2);
+    assertThrows(IllegalArgumentException.class, y::backward);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> y.backward(Tensor.ones(3)));
+    assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("[2, 2]"), e.getMessage());
+    y.backward(Tensor.full(0.5f, 2, 2));
+    assertArrayEquals(new float[] {1, 1, 1, 1}, x.grad().toFloatArray());
+  }
+
+  @Test
+  void inPlaceChangeOfAGraphTensorIsRefused() {
+    Tensor x = Tensor.ones(2).requiresGrad(true);
+    Tensor y = x.mul(2);
+    assertThrows(IllegalStateException.class, () -> y.addInPlace(Tensor.ones(2)));
+    assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
+  }
+}
