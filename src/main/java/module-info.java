@@ -10,7 +10,7 @@ module io.github.resnet4j {
   requires static jdk.incubator.vector;
 
   exports io.github.resnet4j.tensor;
-  // exports io.github.resnet4j.nn; (on with its first public type)
+  exports io.github.resnet4j.nn;
   // exports io.github.resnet4j.optim; (on with its first public type)
   // exports io.github.resnet4j.data; (on with its first public type)
   // exports io.github.resnet4j.io; (on with its first public type)

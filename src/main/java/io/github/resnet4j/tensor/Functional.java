@@ -91,6 +91,90 @@ public final class Functional {
     return Losses.bceWithLogits(logits, targets, true);
   }
 
+  /**
+   * 2-d cross-correlation (no kernel flip), as torch.nn.functional.conv2d with explicit per-side padding.
+   *
+   * @param x input [N, C, H, W]
+   * @param weight [Cout, C/groups, kH, kW]
+   * @param bias [Cout], or null
+   * @param spec stride, padding, dilation and groups
+   * @return [N, Cout, outH, outW]
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvSpec spec) {
+    return Convolutions.conv2d(x, weight, bias, spec);
+  }
+
+  /**
+   * Batch normalisation over the channel dimension, as torch.nn.functional.batch_norm. In training mode
+   * it normalises by the batch mean and biased variance and, if given, updates the running statistics
+   * in place: {@code running = (1 - momentum) * running + momentum * batch}, the variance unbiased. In
+   * evaluation mode it uses the running statistics.
+   *
+   * @param x [N, C, H, W] or [N, C]
+   * @param weight [C] scale, or null
+   * @param bias [C] shift, or null
+   * @param runningMean [C], or null in training mode
+   * @param runningVar [C], or null in training mode
+   * @param training batch statistics (true) or running ones
+   * @param momentum weight of the new statistic (PyTorch convention, 0.1 by default)
+   * @param eps added to the variance
+   * @return the normalised tensor, x's shape
+   */
+  public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+      boolean training, float momentum, float eps) {
+    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+  }
+
+  /**
+   * Max pooling (floor mode; padding counts as -infinity).
+   *
+   * @param x [N, C, H, W]
+   * @param kernel window size
+   * @param stride step
+   * @param padding implicit padding on each side, at most kernel / 2
+   * @return [N, C, (H + 2p - k) / s + 1, (W + 2p - k) / s + 1]
+   */
+  public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+    return Pooling.maxPool2d(x, kernel, kernel, stride, stride, padding, padding);
+  }
+
+  /**
+   * Average pooling (floor mode; zero padding counted in the divisor when {@code countIncludePad}).
+   *
+   * @param x [N, C, H, W]
+   * @param kernel window size
+   * @param stride step
+   * @param padding implicit zero padding on each side, at most kernel / 2
+   * @param countIncludePad divide by the full window (PyTorch's default) or by the in-bounds count
+   * @return [N, C, (H + 2p - k) / s + 1, (W + 2p - k) / s + 1]
+   */
+  public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean countIncludePad) {
+    return Pooling.avgPool2d(x, kernel, kernel, stride, stride, padding, padding, countIncludePad);
+  }
+
+  /**
+   * Inverted dropout: each element is zeroed with probability p and the rest scaled by 1/(1-p).
+   *
+   * @param x any shape
+   * @param p drop probability in [0, 1)
+   * @param gen the mask generator
+   * @return the masked tensor
+   */
+  public static Tensor dropout(Tensor x, float p, Generator gen) {
+    if (!(p >= 0 && p < 1)) {
+      throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+    }
+    if (p == 0) {
+      return x;
+    }
+    float[] mask = new float[x.numel()];
+    float keep = 1f / (1f - p);
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = gen.nextFloat() >= p ? keep : 0f;
+    }
+    return x.mul(Tensor.wrap(mask, x.shape));
+  }
+
   static void requireRank(String op, Tensor x, int rank, String layout) {
     if (x.dim() != rank) {
       throw new IllegalArgumentException(op + ": expected a " + rank + "-d input " + layout + ", got shape "

@@ -1,0 +1,50 @@
+package io.github.resnet4j.nn;
+
+import io.github.resnet4j.tensor.Functional;
+import io.github.resnet4j.tensor.Tensor;
+
+/**
+ * Average pooling over [N, C, H, W] with a square window (torch.nn.AvgPool2d, floor mode, zero padding
+ * counted in the divisor as PyTorch's default).
+ */
+public final class AvgPool2D extends Module {
+  private final int kernel;
+  private final int stride;
+  private final int padding;
+
+  /**
+   * Non-overlapping windows: stride = kernel, no padding.
+   *
+   * @param kernel window size
+   */
+  public AvgPool2D(int kernel) {
+    this(kernel, kernel, 0);
+  }
+
+  /**
+   * General pooling.
+   *
+   * @param kernel window size
+   * @param stride step
+   * @param padding zero padding per side, at most kernel / 2
+   */
+  public AvgPool2D(int kernel, int stride, int padding) {
+    if (kernel < 1 || stride < 1 || padding < 0 || padding > kernel / 2) {
+      throw new IllegalArgumentException("AvgPool2D: kernel " + kernel + ", stride " + stride + ", padding "
+          + padding + " are invalid (padding at most half the kernel)");
+    }
+    this.kernel = kernel;
+    this.stride = stride;
+    this.padding = padding;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    return Functional.avgPool2d(x, kernel, stride, padding, true);
+  }
+
+  @Override
+  protected String describe() {
+    return "kernel=" + kernel + ", stride=" + stride + ", padding=" + padding;
+  }
+}

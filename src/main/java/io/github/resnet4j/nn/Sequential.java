@@ -1,0 +1,69 @@
+package io.github.resnet4j.nn;
+
+import io.github.resnet4j.tensor.Tensor;
+
+/**
+ * Modules applied one after another; children are named {@code 0}, {@code 1}, ... as in PyTorch, so
+ * their state-dict keys read {@code 0.weight}, {@code 1.running_mean}.
+ *
+ * <pre>{@code
+ * Sequential main = new Sequential(new Conv2D(3, 64, 3), new BatchNorm(64), new ReLU());
+ * }</pre>
+ */
+public class Sequential extends Module {
+  private int size;
+
+  /**
+   * Creates the sequence.
+   *
+   * @param modules the modules in order
+   */
+  public Sequential(Module... modules) {
+    for (Module m : modules) {
+      add(m);
+    }
+  }
+
+  /**
+   * Appends a module.
+   *
+   * @param module the module; it gets the next index as its name
+   * @return this sequence
+   */
+  public Sequential add(Module module) {
+    registerModule(Integer.toString(size++), module);
+    return this;
+  }
+
+  /**
+   * The number of modules.
+   *
+   * @return the count
+   */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * The module at a position.
+   *
+   * @param index 0-based position
+   * @return the module
+   */
+  public Module get(int index) {
+    Module m = children().get(Integer.toString(index));
+    if (m == null) {
+      throw new IndexOutOfBoundsException("Sequential: index " + index + " of " + size);
+    }
+    return m;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    Tensor y = x;
+    for (Module m : children().values()) {
+      y = m.forward(y);
+    }
+    return y;
+  }
+}

@@ -1,0 +1,71 @@
+package io.github.resnet4j.tensor;
+
+import io.github.resnet4j.kernels.BatchNormKernel;
+
+/** The batch-normalisation node, with running-statistics updates in training mode. */
+final class Normalization {
+  private Normalization() {}
+
+  static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+      boolean training, float momentum, float eps) {
+    if (x.dim() != 2 && x.dim() != 4) {
+      throw new IllegalArgumentException("batchNorm: expected [N, C] or [N, C, H, W], got " + Shapes.str(x.shape));
+    }
+    int n = x.shape[0];
+    int c = x.shape[1];
+    int s = x.dim() == 4 ? x.shape[2] * x.shape[3] : 1;
+    for (Tensor t : new Tensor[] {weight, bias, runningMean, runningVar}) {
+      if (t != null && (t.dim() != 1 || t.shape[0] != c)) {
+        throw new IllegalArgumentException("batchNorm: per-channel tensor " + Shapes.str(t.shape)
+            + " does not match input " + Shapes.str(x.shape) + " with " + c + " channels");
+      }
+    }
+    float[] xd = x.denseData();
+    float[] gamma = weight == null ? null : weight.denseData();
+    float[] beta = bias == null ? null : bias.denseData();
+    float[] y = new float[xd.length];
+    int m = n * s;
+    if (training) {
+      if (m <= 1) {
+        throw new IllegalArgumentException("batchNorm: training needs more than one value per channel, got input "
+            + Shapes.str(x.shape));
+      }
+      float[] mean = new float[c];
+      float[] invStd = new float[c];
+      float[] var = new float[c];
+      BatchNormKernel.forwardTrain(xd, n, c, s, gamma, beta, eps, y, mean, invStd, var);
+      if (runningMean != null && runningVar != null) {
+        float[] unbiased = new float[c];
+        for (int i = 0; i < c; i++) {
+          unbiased[i] = (float) (var[i] * (double) m / (m - 1));
+        }
+        try (NoGrad ignored = NoGrad.enter()) {
+          runningMean.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(mean, c));
+          runningVar.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(unbiased, c));
+        }
+      }
+      return Autograd.record("batchNorm", Tensor.wrap(y, x.shape), g -> {
+        float[] dx = new float[xd.length];
+        float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
+        float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
+        BatchNormKernel.backwardTrain(xd, g.denseData(), n, c, s, gamma, mean, invStd, dx, dGamma, dBeta);
+        return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
+            dBeta == null ? null : Tensor.wrap(dBeta, c)};
+      }, x, weight, bias);
+    }
+    if (runningMean == null || runningVar == null) {
+      throw new IllegalArgumentException("batchNorm: evaluation mode needs running statistics");
+    }
+    float[] rm = runningMean.toFloatArray();
+    float[] rv = runningVar.toFloatArray();
+    BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y);
+    return Autograd.record("batchNorm", Tensor.wrap(y, x.shape), g -> {
+      float[] dx = new float[xd.length];
+      float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
+      float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
+      BatchNormKernel.backwardEval(xd, g.denseData(), n, c, s, gamma, rm, rv, eps, dx, dGamma, dBeta);
+      return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
+          dBeta == null ? null : Tensor.wrap(dBeta, c)};
+    }, x, weight, bias);
+  }
+}

@@ -1,0 +1,53 @@
+package io.github.resnet4j.tensor;
+
+import io.github.resnet4j.kernels.PoolKernel;
+
+/** Max and average pooling nodes (floor mode, zero or -inf padding as PyTorch). */
+final class Pooling {
+  private Pooling() {}
+
+  private static int[] outSize(String op, Tensor x, int kh, int kw, int sh, int sw, int ph, int pw) {
+    Functional.requireRank(op, x, 4, "[N, C, H, W]");
+    if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || ph > kh / 2 || pw > kw / 2) {
+      throw new IllegalArgumentException(op + ": kernel " + kh + "x" + kw + ", stride " + sh + "x" + sw
+          + ", padding " + ph + "x" + pw + " are invalid (padding at most half the kernel)");
+    }
+    int oh = (x.shape[2] + 2 * ph - kh) / sh + 1;
+    int ow = (x.shape[3] + 2 * pw - kw) / sw + 1;
+    if (x.shape[2] + 2 * ph < kh || x.shape[3] + 2 * pw < kw) {
+      throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " is smaller than the kernel "
+          + kh + "x" + kw);
+    }
+    return new int[] {oh, ow};
+  }
+
+  static Tensor maxPool2d(Tensor x, int kh, int kw, int sh, int sw, int ph, int pw) {
+    int[] o = outSize("maxPool2d", x, kh, kw, sh, sw, ph, pw);
+    int n = x.shape[0];
+    int c = x.shape[1];
+    float[] y = new float[n * c * o[0] * o[1]];
+    int[] argmax = new int[y.length];
+    float[] xd = x.denseData();
+    PoolKernel.maxForward(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, o[0], o[1], y, argmax);
+    return Autograd.record("maxPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
+      float[] dx = new float[xd.length];
+      PoolKernel.maxBackward(g.denseData(), argmax, dx);
+      return new Tensor[] {Tensor.wrap(dx, x.shape)};
+    }, x);
+  }
+
+  static Tensor avgPool2d(Tensor x, int kh, int kw, int sh, int sw, int ph, int pw, boolean countIncludePad) {
+    int[] o = outSize("avgPool2d", x, kh, kw, sh, sw, ph, pw);
+    int n = x.shape[0];
+    int c = x.shape[1];
+    int h = x.shape[2];
+    int w = x.shape[3];
+    float[] y = new float[n * c * o[0] * o[1]];
+    PoolKernel.avgForward(x.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, o[0], o[1], countIncludePad, y);
+    return Autograd.record("avgPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
+      float[] dx = new float[n * c * h * w];
+      PoolKernel.avgBackward(g.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, o[0], o[1], countIncludePad, dx);
+      return new Tensor[] {Tensor.wrap(dx, x.shape)};
+    }, x);
+  }
+}
