@@ -129,7 +129,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     } catch (InterruptedException e) {
       close();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("DataLoader: interrupted while waiting for a batch of epoch " + maker.epoch, e);
+      throw new IllegalStateException("DataLoader: interrupted while waiting for a batch of epoch "
+          + maker.epoch, e);
     }
   }
 

@@ -49,7 +49,8 @@ public final class Cifar10Reader {
       records += size / RECORD;
     }
     if (records * PIXELS > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Cifar10Reader.read: " + records + " images are too many for one array");
+      throw new IllegalArgumentException("Cifar10Reader.read: " + records
+          + " images are too many for one array");
     }
     float[] pixels = new float[(int) (records * PIXELS)];
     int[] labels = new int[(int) records];
@@ -61,13 +62,14 @@ public final class Cifar10Reader {
       }
       checkLength(f.toString(), bytes.length); // the file may have changed since Files.size
       if (n + bytes.length / RECORD > records) {
-        throw new DataFormatException(f.toString(), (records - n) * RECORD, false, "the file grew while reading");
+        throw new DataFormatException(f.toString(), (records - n) * RECORD, false,
+            "the file grew while reading");
       }
       for (int at = 0; at < bytes.length; at += RECORD, n++) {
         int label = bytes[at] & 0xFF;
         if (label >= CLASSES.size()) {
-          throw new DataFormatException(f.toString(), at, false, "label " + label + " of record " + (at / RECORD)
-              + " is not a CIFAR-10 class (0 to 9)");
+          throw new DataFormatException(f.toString(), at, false, "label " + label + " of record "
+              + (at / RECORD) + " is not a CIFAR-10 class (0 to 9)");
         }
         labels[n] = label;
         int base = n * PIXELS;
@@ -77,7 +79,8 @@ public final class Cifar10Reader {
       }
     }
     if (n != records) {
-      throw new DataFormatException(files[files.length - 1].toString(), 0, false, "a file shrank while reading");
+      throw new DataFormatException(files[files.length - 1].toString(), 0, false,
+          "a file shrank while reading");
     }
     return new TensorDataset(pixels, new int[] {3, 32, 32}, labels, 0, n);
   }
@@ -88,8 +91,9 @@ public final class Cifar10Reader {
     }
     if (length % RECORD != 0) {
       long last = length - length % RECORD;
-      throw new DataFormatException(source, last, false, "the file has " + length + " bytes, not a multiple of "
-          + RECORD + ": the record starting here is incomplete (" + (length - last) + " of " + RECORD + " bytes)");
+      throw new DataFormatException(source, last, false, "the file has " + length
+          + " bytes, not a multiple of " + RECORD + ": the record starting here is incomplete ("
+          + (length - last) + " of " + RECORD + " bytes)");
     }
   }
 }

@@ -15,7 +15,9 @@ import java.io.IOException;
 public final class DataFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The file or resource name. */
   private final String source;
+  /** The byte offset of the problem. */
   private final long offset;
 
   DataFormatException(String source, long offset, boolean decompressed, String problem, Throwable cause) {

@@ -17,6 +17,9 @@ public record Example(float[] image, int[] shape, int label) {
   /**
    * Checks that the shape is three positive sizes whose product is the image length.
    *
+   * @param image the pixels in {@code [C, H, W]} order (not copied)
+   * @param shape {@code {C, H, W}} (not copied)
+   * @param label the class index
    * @throws IllegalArgumentException if it is not, or the label is negative
    */
   public Example {

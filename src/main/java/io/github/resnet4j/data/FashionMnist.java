@@ -68,8 +68,10 @@ public record FashionMnist(TensorDataset train, TensorDataset test) {
     Path testImages = find(dir, TEST_IMAGES);
     Path testLabels = find(dir, TEST_LABELS);
     return new FashionMnist(
-        read(IdxReader.parse(trainImages, IdxReader.IMAGES_MAGIC), IdxReader.parse(trainLabels, IdxReader.LABELS_MAGIC)),
-        read(IdxReader.parse(testImages, IdxReader.IMAGES_MAGIC), IdxReader.parse(testLabels, IdxReader.LABELS_MAGIC)));
+        read(IdxReader.parse(trainImages, IdxReader.IMAGES_MAGIC),
+            IdxReader.parse(trainLabels, IdxReader.LABELS_MAGIC)),
+        read(IdxReader.parse(testImages, IdxReader.IMAGES_MAGIC),
+            IdxReader.parse(testLabels, IdxReader.LABELS_MAGIC)));
   }
 
   /**
@@ -131,7 +133,8 @@ public record FashionMnist(TensorDataset train, TensorDataset test) {
     String path = SAMPLE + name + ".gz";
     try (InputStream in = FashionMnist.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new FileNotFoundException("class-path resource io/github/resnet4j/data/" + path + " is missing");
+        throw new FileNotFoundException("class-path resource io/github/resnet4j/data/" + path
+            + " is missing");
       }
       return IdxReader.parse(in, "classpath:io/github/resnet4j/data/" + path, magic);
     }

@@ -28,8 +28,8 @@ public final class RandomCrop implements Transform {
    */
   public RandomCrop(int size, int padding) {
     if (size <= 0 || padding < 0) {
-      throw new IllegalArgumentException("RandomCrop: size must be positive and padding non-negative, got size "
-          + size + ", padding " + padding);
+      throw new IllegalArgumentException("RandomCrop: size must be positive and padding non-negative,"
+          + " got size " + size + ", padding " + padding);
     }
     this.size = size;
     this.padding = padding;
@@ -41,8 +41,8 @@ public final class RandomCrop implements Transform {
     int h = x.height();
     int w = x.width();
     if (h + 2 * padding < size || w + 2 * padding < size) {
-      throw new IllegalArgumentException("RandomCrop: a " + size + "x" + size + " crop does not fit image shape "
-          + Arrays.toString(x.shape()) + " padded by " + padding);
+      throw new IllegalArgumentException("RandomCrop: a " + size + "x" + size
+          + " crop does not fit image shape " + Arrays.toString(x.shape()) + " padded by " + padding);
     }
     int top = gen.nextInt(h + 2 * padding - size + 1) - padding;
     int left = gen.nextInt(w + 2 * padding - size + 1) - padding;

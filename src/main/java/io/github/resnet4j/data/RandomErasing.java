@@ -27,7 +27,7 @@ public final class RandomErasing implements Transform {
   private final double logRatioMax;
   private final float value;
 
-  /** Creates the transform with torchvision's defaults: p 0.5, scale [0.02, 0.33], ratio [0.3, 3.3], value 0. */
+  /** Creates the transform with torchvision's defaults: p 0.5, scale [0.02, 0.33], ratio [0.3, 3.3], 0. */
   public RandomErasing() {
     this(0.5, 0.02, 0.33, 0.3, 3.3, 0f);
   }
@@ -43,7 +43,8 @@ public final class RandomErasing implements Transform {
    * @param value the fill value
    * @throws IllegalArgumentException if a value is out of range
    */
-  public RandomErasing(double p, double scaleMin, double scaleMax, double ratioMin, double ratioMax, float value) {
+  public RandomErasing(double p, double scaleMin, double scaleMax, double ratioMin, double ratioMax,
+      float value) {
     if (!(p >= 0 && p <= 1) || !(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1)
         || !(ratioMin > 0 && ratioMin <= ratioMax && Double.isFinite(ratioMax))) {
       throw new IllegalArgumentException("RandomErasing: need 0 <= p <= 1, 0 < scaleMin <= scaleMax <= 1 and"

@@ -60,8 +60,8 @@ class Cifar10ReaderTest {
     DataFormatException e = assertThrows(DataFormatException.class, () -> Cifar10Reader.read(good, bad));
     assertEquals(bad.toString(), e.source());
     assertEquals(3073, e.offset());
-    assertTrue(e.getMessage().startsWith(bad + ": byte 3073: the file has 6141 bytes, not a multiple of 3073"),
-        e.getMessage());
+    assertTrue(e.getMessage().startsWith(
+        bad + ": byte 3073: the file has 6141 bytes, not a multiple of 3073"), e.getMessage());
     Path empty = write("empty.bin", new byte[0]);
     assertEquals(0, assertThrows(DataFormatException.class, () -> Cifar10Reader.read(empty)).offset());
   }

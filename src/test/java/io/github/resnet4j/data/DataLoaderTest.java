@@ -9,13 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resnet4j.tensor.DType;
+import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
 class DataLoaderTest {
-  /** {@code n} images [1, 2, 2] whose pixels are (index, index + 0.25, index + 0.5, index + 0.75); label = index. */
+  /** {@code n} images [1, 2, 2], pixels (i, i + 0.25, i + 0.5, i + 0.75) and label i for index i. */
   static TensorDataset indexed(int n) {
     float[] px = new float[n * 4];
     int[] labels = new int[n];
@@ -55,13 +58,14 @@ class DataLoaderTest {
     assertArrayEquals(new int[] {4}, first.labels().shape());
     assertEquals(DType.INT64, first.labels().dtype());
     assertEquals(4, first.size());
-    assertArrayEquals(new float[] {1f, 1.25f, 1.5f, 1.75f}, Arrays.copyOfRange(first.images().toFloatArray(), 4, 8));
+    assertArrayEquals(new float[] {1f, 1.25f, 1.5f, 1.75f},
+        Arrays.copyOfRange(first.images().toFloatArray(), 4, 8));
     it.next();
     Batch last = it.next();
     assertEquals(2, last.size(), "the last partial batch is kept");
     assertArrayEquals(new float[] {8, 9}, last.labels().toFloatArray());
     assertFalse(it.hasNext());
-    assertThrows(java.util.NoSuchElementException.class, it::next);
+    assertThrows(NoSuchElementException.class, it::next);
   }
 
   @Test
@@ -89,11 +93,12 @@ class DataLoaderTest {
     assertArrayEquals(a1, flat(labelsOf(b)));
     assertFalse(Arrays.equals(a0, a1), "epochs differ");
     assertArrayEquals(a1, a.order(1));
-    assertFalse(Arrays.equals(a0, new DataLoader(indexed(50), 8).shuffle(true).seed(6).order(0)), "seeds differ");
+    int[] otherSeed = new DataLoader(indexed(50), 8).shuffle(true).seed(6).order(0);
+    assertFalse(Arrays.equals(a0, otherSeed), "seeds differ");
     // resuming: epoch 1 from batch 3 gives the tail of the full epoch
     int[] tail = flat(labelsOf(() -> a.iterator(1, 3)));
     assertArrayEquals(Arrays.copyOfRange(a1, 24, 50), tail);
-    assertEquals(2, a.epoch(0).epoch() + 2);
+    assertEquals(0, a.epoch(0).epoch());
     assertArrayEquals(a0, flat(labelsOf(a)));
   }
 
@@ -110,15 +115,15 @@ class DataLoaderTest {
 
   @Test
   void prefetchingGivesTheSameBatches() {
-    TensorDataset ds = new TensorDataset(io.github.resnet4j.tensor.Tensor.rand(
-        new io.github.resnet4j.tensor.Generator(1), 37, 3, 8, 8), new int[37]);
+    TensorDataset ds = new TensorDataset(Tensor.rand(new Generator(1), 37, 3, 8, 8), new int[37]);
     Transform aug = new RandomCrop(8, 2).andThen(new RandomHorizontalFlip(0.5)).andThen(new RandomErasing());
     List<float[]> expected = new ArrayList<>();
     for (Batch b : new DataLoader(ds, 6).shuffle(true).seed(3).transform(aug).prefetch(0).epoch(2)) {
       expected.add(b.images().toFloatArray());
     }
     for (int prefetch : new int[] {1, 2, 5}) {
-      DataLoader loader = new DataLoader(ds, 6).shuffle(true).seed(3).transform(aug).prefetch(prefetch).epoch(2);
+      DataLoader loader =
+          new DataLoader(ds, 6).shuffle(true).seed(3).transform(aug).prefetch(prefetch).epoch(2);
       int i = 0;
       for (Batch b : loader) {
         assertArrayEquals(expected.get(i++), b.images().toFloatArray(), "prefetch " + prefetch);

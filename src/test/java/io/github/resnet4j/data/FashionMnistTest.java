@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
-  static final String[] NAMES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-      "t10k-labels-idx1-ubyte"};
+  static final String[] NAMES = {
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+  };
 
   @TempDir Path tmp;
 
@@ -86,7 +87,8 @@ class FashionMnistTest {
   @Test
   void loadsAFolderOfRawFiles() throws Exception {
     for (String name : NAMES) {
-      try (InputStream in = new GZIPInputStream(Files.newInputStream(IdxReaderTest.sampleFile(name + ".gz")))) {
+      Path gz = IdxReaderTest.sampleFile(name + ".gz");
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
         Files.write(tmp.resolve(name), in.readAllBytes());
       }
     }

@@ -106,7 +106,8 @@ class IdxReaderTest {
     assertEquals(2, ds.size());
     Example second = ds.get(1);
     assertArrayEquals(new int[] {1, 2, 3}, second.shape());
-    assertArrayEquals(new float[] {6 / 255f, 7 / 255f, 8 / 255f, 9 / 255f, 10 / 255f, 11 / 255f}, second.image());
+    float[] expected = {6 / 255f, 7 / 255f, 8 / 255f, 9 / 255f, 10 / 255f, 11 / 255f};
+    assertArrayEquals(expected, second.image());
     assertEquals(7, second.label());
     assertEquals(3, ds.label(0));
   }
@@ -189,8 +190,8 @@ class IdxReaderTest {
     DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(half, lab));
     assertEquals(half.toString(), e.source());
     assertTrue(e.offset() >= 16 && e.offset() < raw.length, e.getMessage());
-    assertTrue(e.getMessage().startsWith(half + ": byte " + e.offset() + " of the decompressed stream: the gzip"
-        + " stream is truncated or corrupt"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(half + ": byte " + e.offset()
+        + " of the decompressed stream: the gzip stream is truncated or corrupt"), e.getMessage());
     // without the 8-byte trailer every payload byte is there, but the stream still ends early
     Path noTrailer = write("no-trailer.gz", Arrays.copyOf(gz, gz.length - 8));
     fails(noTrailer, lab, noTrailer, raw.length);

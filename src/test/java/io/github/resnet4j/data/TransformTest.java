@@ -73,7 +73,8 @@ class TransformTest {
   @Test
   void cropCanShrinkAndMustFit() {
     Example x = image(2, 2, 2, 1, 2, 3, 4, 5, 6, 7, 8);
-    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, new RandomCrop(2, 0).apply(x, new Generator(3)).image());
+    float[] whole = new RandomCrop(2, 0).apply(x, new Generator(3)).image();
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, whole);
     Example small = new RandomCrop(1, 0).apply(x, new Generator(3));
     assertArrayEquals(new int[] {2, 1, 1}, small.shape());
     assertEquals(small.image()[0] + 4, small.image()[1]);
@@ -129,7 +130,8 @@ class TransformTest {
   @Test
   void andThenAppliesInOrder() {
     Example x = image(1, 1, 2, 1f, 5f);
-    Transform flipThenNormalize = new RandomHorizontalFlip(1).andThen(new Normalize(new float[] {1}, new float[] {2}));
+    Transform flipThenNormalize =
+        new RandomHorizontalFlip(1).andThen(new Normalize(new float[] {1}, new float[] {2}));
     assertArrayEquals(new float[] {2f, 0f}, flipThenNormalize.apply(x, new Generator(0)).image());
     assertSame(x, Transform.compose().apply(x, new Generator(0)));
     assertEquals(1f, x.image()[0], "input untouched");
