@@ -3,10 +3,12 @@ package io.github.resnet4j.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AtomicWrite {
   private static final Logger LOG = LoggerFactory.getLogger(AtomicWrite.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** What to write into the open temporary file. */
   @FunctionalInterface
@@ -36,13 +39,25 @@ final class AtomicWrite {
   static void write(Path target, Body body) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    // Not Files.createTempFile: that makes the file owner-only (0600) on POSIX, and the rename would
+    // carry those permissions over to the saved file. CREATE_NEW uses the ordinary umask default.
+    Path tmp;
+    FileChannel ch;
+    while (true) {
+      String suffix = Long.toUnsignedString(RANDOM.nextLong(), 36);
+      tmp = dir.resolve("." + abs.getFileName() + "." + suffix + ".tmp");
+      try {
+        ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        break;
+      } catch (FileAlreadyExistsException e) {
+        // another writer picked the same name: draw again
+      }
+    }
     boolean ok = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        body.writeTo(ch);
-        ch.force(true);
+      try (FileChannel c = ch) {
+        body.writeTo(c);
+        c.force(true);
       }
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -216,6 +216,21 @@ class SafeTensorsRoundTripTest {
     assertEquals("1", SafeTensors.read(f).metadata().get("v"));
   }
 
+  /** The saved file gets the ordinary default permissions, not a temporary file's owner-only ones. */
+  @Test
+  void writtenFileHasDefaultPermissions() throws Exception {
+    if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Path plain = Files.write(tmp.resolve("plain"), new byte[1]);
+    Path f = tmp.resolve("perm.safetensors");
+    SafeTensors.write(f, Map.of("w", Tensor.ones(1)), null);
+    Path n = tmp.resolve("perm.npy");
+    Npy.write(n, Tensor.ones(1));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(n));
+  }
+
   @Test
   void writeReplacesExistingFile() throws Exception {
     Path f = tmp.resolve("m.safetensors");
