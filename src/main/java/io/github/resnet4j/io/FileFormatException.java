@@ -16,6 +16,7 @@ public class FileFormatException extends IOException {
 
   /** The file, as given to the reader. */
   private final transient Path file;
+  /** The problem without the file name. */
   private final String problem;
 
   FileFormatException(Path file, String problem) {
