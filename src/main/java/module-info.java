@@ -13,7 +13,7 @@ module io.github.resnet4j {
   exports io.github.resnet4j.nn;
   // exports io.github.resnet4j.optim; (on with its first public type)
   exports io.github.resnet4j.data;
-  // exports io.github.resnet4j.io; (on with its first public type)
+  exports io.github.resnet4j.io;
   exports io.github.resnet4j.models;
   // exports io.github.resnet4j.train; (on with its first public type)
 }
