@@ -1,5 +1,7 @@
 package io.github.resnet4j.io;
 
+import io.github.resnet4j.testing.Fixtures;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
