@@ -11,7 +11,7 @@ module io.github.resnet4j {
 
   exports io.github.resnet4j.tensor;
   exports io.github.resnet4j.nn;
-  // exports io.github.resnet4j.optim; (on with its first public type)
+  exports io.github.resnet4j.optim;
   exports io.github.resnet4j.data;
   exports io.github.resnet4j.io;
   exports io.github.resnet4j.models;
