@@ -15,5 +15,5 @@ module io.github.resnet4j {
   exports io.github.resnet4j.data;
   exports io.github.resnet4j.io;
   exports io.github.resnet4j.models;
-  // exports io.github.resnet4j.train; (on with its first public type)
+  exports io.github.resnet4j.train;
 }

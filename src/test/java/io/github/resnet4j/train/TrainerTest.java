@@ -1,0 +1,173 @@
+package io.github.resnet4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resnet4j.data.DataLoader;
+import io.github.resnet4j.data.RandomHorizontalFlip;
+import io.github.resnet4j.data.TensorDataset;
+import io.github.resnet4j.models.SeedNet;
+import io.github.resnet4j.nn.Init;
+import io.github.resnet4j.nn.Module;
+import io.github.resnet4j.optim.Adam;
+import io.github.resnet4j.optim.SGD;
+import io.github.resnet4j.optim.Schedule;
+import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  /**
+   * A learnable toy task of textures, invariant to flips and visible after global pooling: class 0
+   * horizontal stripes, 1 vertical stripes, 2 a checkerboard, 3 flat; plus noise.
+   */
+  static TensorDataset textures(int n, long seed) {
+    Generator g = new Generator(seed);
+    float[] images = new float[n * 64];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int k = g.nextInt(4);
+      labels[i] = k;
+      for (int p = 0; p < 64; p++) {
+        int r = p / 8;
+        int c = p % 8;
+        int on = k == 0 ? r % 2 : k == 1 ? c % 2 : k == 2 ? (r + c) % 2 : 0;
+        images[i * 64 + p] = (float) (g.nextGaussian() * 0.2 + on);
+      }
+    }
+    return new TensorDataset(images, new int[] {n, 1, 8, 8}, labels);
+  }
+
+  static Module tinyModel(long seed) {
+    return new SeedNet(1, 4, new int[] {8, 8}, new int[] {1, 2}, 4, new Generator(seed));
+  }
+
+  static DataLoader loader(TensorDataset d) {
+    return new DataLoader(d, 16).shuffle(true).seed(7).transform(new RandomHorizontalFlip(0.5)).prefetch(1);
+  }
+
+  private static Trainer trainer(Module m) {
+    return new Trainer(m, LossFunction.crossEntropy(), new SGD(m.parameters(), 0.05, 0.9, 1e-4))
+        .schedule(Schedule.cosine(4 * 4, 0).withWarmup(2)).progress(null);
+  }
+
+  @Test
+  void learnsTheToyTaskAndReportsIt() throws IOException {
+    TensorDataset train = textures(128, 1);
+    Module m = tinyModel(1);
+    Trainer t = new Trainer(m, LossFunction.crossEntropy(), new Adam(m.parameters(), 0.01)).progress(null);
+    History h = t.fit(loader(train), new DataLoader(textures(32, 2), 16), 6);
+    assertEquals(6, h.epochs().size());
+    assertTrue(h.last().valAccuracy() > 0.8, "val accuracy " + h.last().valAccuracy());
+    assertTrue(h.last().loss() < h.epochs().get(0).loss());
+    Evaluation e = t.evaluate(new DataLoader(textures(32, 2), 10));
+    assertEquals(32, e.count());
+    long diagonal = 0;
+    for (int i = 0; i < 4; i++) {
+      diagonal += e.confusion()[i][i];
+    }
+    assertEquals(e.accuracy(), diagonal / 32.0, 1e-12);
+    assertTrue(m.isTraining(), "evaluate restores the mode");
+  }
+
+  @Test
+  void sameSeedsGiveIdenticalWeights() throws IOException {
+    Map<String, Tensor> a = run(2);
+    Map<String, Tensor> b = run(2);
+    for (String k : a.keySet()) {
+      assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k);
+    }
+  }
+
+  private static Map<String, Tensor> run(int epochs) throws IOException {
+    Module m = tinyModel(3);
+    trainer(m).fit(loader(textures(48, 4)), null, epochs);
+    return m.stateDict();
+  }
+
+  @Test
+  void resumeEqualsStraight(@TempDir Path dir) throws IOException {
+    Map<String, Tensor> straight = run(2);
+    Module first = tinyModel(3);
+    Trainer t1 = trainer(first);
+    t1.fit(loader(textures(48, 4)), null, 1);
+    Path ckpt = dir.resolve("ckpt.safetensors");
+    t1.saveCheckpoint(ckpt);
+    Module second = tinyModel(99); // different initial weights: all must come from the checkpoint
+    Trainer t2 = trainer(second);
+    t2.loadCheckpoint(ckpt);
+    assertEquals(1, t2.epochsDone());
+    t2.fit(loader(textures(48, 4)), null, 2);
+    Map<String, Tensor> resumed = second.stateDict();
+    for (String k : straight.keySet()) {
+      assertArrayEquals(straight.get(k).toFloatArray(), resumed.get(k).toFloatArray(), k);
+    }
+  }
+
+  @Test
+  void checkpointOfAnotherOptimizerIsRefused(@TempDir Path dir) throws IOException {
+    Module m = tinyModel(3);
+    Trainer t = trainer(m);
+    t.fit(loader(textures(16, 4)), null, 1);
+    Path ckpt = dir.resolve("c.safetensors");
+    t.saveCheckpoint(ckpt);
+    Trainer other = new Trainer(m, LossFunction.crossEntropy(), new Adam(m.parameters(), 0.01));
+    IOException e = assertThrows(IOException.class, () -> other.loadCheckpoint(ckpt));
+    assertTrue(e.getMessage().contains("SGD") && e.getMessage().contains("Adam"), e.getMessage());
+  }
+
+  @Test
+  void callbacksStopEarlyAndKeepTheBest(@TempDir Path dir) throws IOException {
+    Module m = tinyModel(5);
+    Path best = dir.resolve("best.safetensors");
+    int[] calls = {0};
+    Trainer t = new Trainer(m, LossFunction.crossEntropy(), new SGD(m.parameters(), 0.0, 0, 0)).progress(null)
+        .callbacks(new KeepBestCheckpoint(best), new EarlyStopping(2), (s, tr) -> {
+          calls[0]++;
+          return false;
+        });
+    // lr 0: nothing improves after the first epoch, so patience 2 stops after epoch 3
+    History h = t.fit(loader(textures(16, 6)), new DataLoader(textures(16, 7), 8), 10);
+    assertEquals(3, h.epochs().size());
+    assertEquals(3, calls[0]);
+    assertTrue(Files.size(best) > 0);
+  }
+
+  @Test
+  void historyWritesJsonAndChart(@TempDir Path dir) throws IOException {
+    Module m = tinyModel(5);
+    History h = trainer(m).fit(loader(textures(16, 6)), null, 2);
+    h.writeJson(dir.resolve("metrics.json"));
+    h.writeChart(dir.resolve("curves.svg"));
+    String json = Files.readString(dir.resolve("metrics.json"));
+    assertTrue(json.contains("\"epoch\": 2") && json.contains("\"val_accuracy\": null"), json);
+    String svg = Files.readString(dir.resolve("curves.svg"));
+    assertTrue(svg.startsWith("<svg") && svg.contains("<polyline"), svg);
+  }
+
+  @Test
+  void progressBarDrawsOnAStream() throws IOException {
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    Module m = tinyModel(5);
+    trainer(m).progress(new java.io.PrintStream(buf, true)).fit(loader(textures(32, 6)), null, 1);
+    String out = buf.toString();
+    assertTrue(out.contains("Epoch 1/1 [") && out.contains("2/2") && out.contains("img/s"), out);
+    assertTrue(out.contains("epoch 1/1  loss"), out);
+  }
+
+  @Test
+  void oneCallFitMatchesTheIssueSignature() throws IOException {
+    Init.manualSeed(1);
+    Module m = tinyModel(8);
+    History h = Trainer.fit(m, LossFunction.crossEntropy(0.1f, true), new SGD(m.parameters(), 0.05, 0.9, 0),
+        Schedule.oneCycle(8), loader(textures(32, 9)), null, 2);
+    assertEquals(2, h.epochs().size());
+  }
+}
