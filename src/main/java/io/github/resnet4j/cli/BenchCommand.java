@@ -1,0 +1,108 @@
+package io.github.resnet4j.cli;
+
+import io.github.resnet4j.kernels.Gemm;
+import io.github.resnet4j.nn.Init;
+import io.github.resnet4j.nn.Module;
+import io.github.resnet4j.optim.SGD;
+import io.github.resnet4j.tensor.Functional;
+import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.Tensor;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bench --model NAME --mode infer|train --batch N [--iters K] [--warmup W] [--input-size H W]} and
+ * {@code bench gemm --size N}: timed runs on random data, then the median as the last line.
+ */
+final class BenchCommand {
+  private BenchCommand() {}
+
+  static int run(String[] argv, PrintStream out) throws UsageException {
+    if (argv.length > 0 && argv[0].equals("gemm")) {
+      return gemm(Arrays.copyOfRange(argv, 1, argv.length), out);
+    }
+    Args a = new Args("bench", argv, Map.of("model", 1, "mode", 1, "batch", 1, "iters", 1, "warmup", 1,
+        "input-size", 2, "in-channels", 1, "classes", 1, "threads", 1));
+    String name = a.required("model");
+    String mode = a.choice("mode", "infer", "infer", "train");
+    int batch = a.integer("batch", 32, 1);
+    int iters = a.integer("iters", 7, 1);
+    int warmup = a.integer("warmup", 3, 0);
+    int c = a.integer("in-channels", ModelArgs.defaultChannels(name), 1);
+    int h = a.integerAt("input-size", 0, ModelArgs.defaultSize(name), 1);
+    int w = a.integerAt("input-size", 1, ModelArgs.defaultSize(name), 1);
+    Init.manualSeed(0);
+    Module model = ModelArgs.create(name, a);
+    int classes = a.integer("classes", ModelArgs.defaultClasses(name), 1);
+    Generator gen = new Generator(1);
+    Tensor x = Tensor.randn(gen, batch, c, h, w);
+    long[] labels = new long[batch];
+    for (int i = 0; i < batch; i++) {
+      labels[i] = gen.nextInt(classes);
+    }
+    Tensor y = Tensor.ofLongs(labels, batch);
+    SGD opt = new SGD(model.parameters(), 0.01, 0.9, 1e-4);
+    out.printf(Locale.ROOT, "bench %s %s, batch %d, input %dx%dx%d, %d threads, kernels: %s%n", name, mode, batch,
+        c, h, w, Runtime.getRuntime().availableProcessors(), KernelInfo.describe());
+    double[] ms = new double[iters];
+    for (int i = -warmup; i < iters; i++) {
+      long t0 = System.nanoTime();
+      try {
+        if (mode.equals("train")) {
+          model.train();
+          opt.zeroGrad();
+          Functional.crossEntropy(model.forward(x), y).backward();
+          opt.step();
+        } else {
+          model.eval();
+          try (NoGrad ignored = NoGrad.enter()) {
+            model.forward(x);
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("bench: " + e.getMessage(), e);
+      }
+      double t = (System.nanoTime() - t0) / 1e6;
+      if (i >= 0) {
+        ms[i] = t;
+        out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, t, batch * 1000 / t);
+      }
+    }
+    double median = median(ms);
+    out.printf(Locale.ROOT, "median: %.2f ms per batch of %d%n", median, batch);
+    out.printf(Locale.ROOT, "images/sec: %.1f%n", batch * 1000 / median);
+    return 0;
+  }
+
+  private static int gemm(String[] argv, PrintStream out) throws UsageException {
+    Args a = new Args("bench gemm", argv, Map.of("size", 1, "iters", 1, "threads", 1));
+    int n = a.integer("size", 1024, 1);
+    int iters = a.integer("iters", 7, 1);
+    Generator gen = new Generator(2);
+    float[] x = Tensor.randn(gen, n, n).toFloatArray();
+    float[] y = Tensor.randn(gen, n, n).toFloatArray();
+    float[] z = new float[n * n];
+    out.printf(Locale.ROOT, "bench gemm %d^3, kernels: %s%n", n, KernelInfo.describe());
+    double[] gflops = new double[iters];
+    for (int i = -3; i < iters; i++) {
+      long t0 = System.nanoTime();
+      Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n);
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (i >= 0) {
+        gflops[i] = 2.0 * n * n * n / s / 1e9;
+        out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, s * 1000, gflops[i]);
+      }
+    }
+    out.printf(Locale.ROOT, "GFLOP/s: %.1f%n", median(gflops));
+    return 0;
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+}
