@@ -1,0 +1,83 @@
+package io.github.resnet4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resnet4j.data.DataLoader;
+import io.github.resnet4j.data.FashionMnist;
+import io.github.resnet4j.io.SafeTensors;
+import io.github.resnet4j.models.Models;
+import io.github.resnet4j.nn.BatchNorm;
+import io.github.resnet4j.nn.Conv2D;
+import io.github.resnet4j.nn.Dense;
+import io.github.resnet4j.nn.GlobalAvgPool2D;
+import io.github.resnet4j.nn.Module;
+import io.github.resnet4j.nn.ReLU;
+import io.github.resnet4j.nn.ResidualBlock;
+import io.github.resnet4j.nn.Sequential;
+import io.github.resnet4j.optim.SGD;
+import io.github.resnet4j.optim.Schedule;
+import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.Tensor;
+import io.github.resnet4j.train.History;
+import io.github.resnet4j.train.LossFunction;
+import io.github.resnet4j.train.Trainer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's code, as a user outside the library writes it (this package sees only the public API).
+ * When the README changes, this test changes with it.
+ */
+class ReadmeExamplesTest {
+  @Test
+  void tensorQuickstart() {
+    Tensor w = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+    Tensor x = Tensor.randn(new Generator(42), 4, 3);
+    Tensor loss = x.matmul(w).relu().pow(2).mean();
+    loss.backward();
+    assertArrayEquals(new int[] {3}, w.grad().shape());
+    assertTrue(w.grad().toString().startsWith("tensor(["));
+  }
+
+  // --- README: "The seed network in Java" ---
+  static Module block(int in, int out, int stride) {
+    Conv2D.Options same = Conv2D.options().stride(stride).same();
+    return new ResidualBlock(
+        new Sequential(new Conv2D(in, out, 3, same), new BatchNorm(out), new ReLU()),
+        new Sequential(new Conv2D(in, out, 1, same), new BatchNorm(out)));
+  }
+
+  @Test
+  void seedNetworkAsInTheReadme() {
+    Module model = new Sequential(block(3, 64, 1), block(64, 64, 1), block(64, 128, 1),
+        new GlobalAvgPool2D(), new Dense(128, 10));
+    assertEquals(127_626, model.parameterCount());
+    assertEquals(Models.seed(3, 10).parameterCount(), model.parameterCount());
+    try (NoGrad ignored = NoGrad.enter()) {
+      assertArrayEquals(new int[] {2, 10}, model.forward(Tensor.zeros(2, 3, 32, 32)).shape());
+    }
+  }
+
+  @Test
+  void trainingQuickstart(@TempDir Path dir) throws Exception {
+    FashionMnist data = FashionMnist.sample();
+    Module model = Models.create("seed-small", 1, 10);
+    DataLoader train = new DataLoader(data.train().subset(0, 256), 64).shuffle(true).seed(1)
+        .transform(FashionMnist.normalize());
+    DataLoader test = new DataLoader(data.test(), 250).transform(FashionMnist.normalize());
+    SGD sgd = new SGD(model.parameters(), 0.05, 0.9, 5e-4);
+    Trainer trainer = new Trainer(model, LossFunction.crossEntropy(), sgd)
+        .schedule(Schedule.cosine(train.numBatches(), 0));
+    History history = trainer.fit(train, test, 1);
+    assertEquals(1, history.epochs().size());
+    SafeTensors.write(dir.resolve("model.safetensors"), model.stateDict(), Map.of());
+    Module again = Models.create("seed-small", 1, 10);
+    again.loadStateDict(SafeTensors.readAll(dir.resolve("model.safetensors")), true);
+    assertEquals(trainer.evaluate(test).accuracy(), Trainer.evaluate(again, LossFunction.crossEntropy(), test).accuracy());
+  }
+}
