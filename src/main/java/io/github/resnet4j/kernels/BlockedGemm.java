@@ -1,22 +1,23 @@
 package io.github.resnet4j.kernels;
 
 /**
- * The packed, cache-blocked GEMM (GotoBLAS/BLIS loop order). For each depth block of {@link #KC}, all
- * of op(A) is packed once; for each column block of {@link #NC}, op(B) is packed once; then tiles of
- * C of {@link #MC} rows by {@link #NT} columns are computed in parallel. The split is over C only,
- * so every C element sees the same sequence of operations whatever the thread count.
+ * The packed, cache-blocked GEMM. op(A) is packed once per call (in row slabs that bound the buffer),
+ * then one parallel loop runs over blocks of C's columns (and, when those are too few, rows); each
+ * task packs its own slice of op(B) depth block by depth block and sweeps the register tile over it.
+ * So a call costs at most two fork-joins, tasks never wait for each other, and the split is over C
+ * only: every C element sees the same sequence of operations whatever the thread count.
  */
 final class BlockedGemm {
-  /** Depth block: an [8, 256] A panel plus a [256, 32] B panel fit in L1. */
+  /** Depth block: an [8, 256] A panel plus a [256, 32] B panel fit in L1; the task's A rows in L2. */
   static final int KC = 256;
-  /** Rows per parallel tile: the tile's packed A (128 x 256 floats) stays in L2. */
-  static final int MC = 128;
-  /** Columns per parallel tile. */
-  static final int NT = 512;
-  /** Columns per packed B block, bounding the B buffer at KC x NC floats. */
-  static final int NC = 4096;
-  /** Below this many flops per depth-and-column block, threads cost more than they save. */
-  private static final long PARALLEL_FLOPS = 4L << 20;
+  /** Widest column block per task, bounding the per-thread B buffer at KC x 1024 floats. */
+  static final int MAX_TASK_COLUMNS = 1024;
+  /** Packed A is at most this many floats (16 MiB); taller products go slab by slab. */
+  private static final int A_CAP = 4 << 20;
+  /** Below this many flops per task, handing work to another thread costs more than it saves. */
+  private static final long TASK_FLOPS = 4L << 20;
+  /** Tasks per thread, so that a core stolen by another process does not stall the whole call. */
+  private static final int TASKS_PER_THREAD = 4;
   /** Packing work per task, in floats, worth sending to another thread. */
   private static final int PACK_GRAIN = 64 * 1024;
 
@@ -27,72 +28,87 @@ final class BlockedGemm {
       float[] c, int cOff, int ldc) {
     int mr = kp.mr();
     int nr = kp.nr();
-    int mPanels = (m + mr - 1) / mr;
-    int kcMax = Math.min(k, KC);
-    int ncMax = Math.min(roundUp(n, nr), NC);
-    float[] ap = Scratch.get(Scratch.GEMM_A, mPanels * mr * kcMax);
-    float[] bp = Scratch.get(Scratch.GEMM_B, ncMax * kcMax);
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = Math.min(KC, k - pc);
-      int p0 = pc;
-      Parallel.forRange(mPanels, grain(mr * kc), (from, to) -> {
+    int slabRows = Math.max(mr, A_CAP / k / mr * mr);
+    for (int i0 = 0; i0 < m; i0 += slabRows) {
+      int rows = Math.min(slabRows, m - i0);
+      int mPanels = (rows + mr - 1) / mr;
+      float[] ap = Scratch.get(Scratch.GEMM_A, mPanels * mr * k);
+      int slab = i0;
+      // Panel q's depth block starting at pc lives at pc * mPanels * mr + q * mr * kc.
+      Parallel.forRange(mPanels, Math.max(1, PACK_GRAIN / (mr * k)), (from, to) -> {
         for (int q = from; q < to; q++) {
-          int i0 = q * mr;
-          Packing.packA(transA, a, aOff, lda, i0, Math.min(mr, m - i0), p0, kc, mr, ap, q * mr * kc);
+          int r0 = slab + q * mr;
+          for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            Packing.packA(transA, a, aOff, lda, r0, Math.min(mr, m - r0), pc, kc, mr, ap,
+                pc * mPanels * mr + q * mr * kc);
+          }
         }
       });
-      boolean load = accumulate || pc > 0;
-      for (int jc = 0; jc < n; jc += NC) {
-        int nc = Math.min(NC, n - jc);
-        int nPanels = (nc + nr - 1) / nr;
-        int j0 = jc;
-        Parallel.forRange(nPanels, grain(nr * kc), (from, to) -> {
-          for (int q = from; q < to; q++) {
-            int j = j0 + q * nr;
-            Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), p0, kc, nr, bp, q * nr * kc);
-          }
-        });
-        int mBlocks = (m + MC - 1) / MC;
-        int nBlocks = (nc + NT - 1) / NT;
-        long tileFlops = 2L * Math.min(m, MC) * Math.min(nc, NT) * kc;
-        int minGrain = (int) Math.max(1, Math.min(Integer.MAX_VALUE, PARALLEL_FLOPS / tileFlops));
-        Parallel.forRange(mBlocks * nBlocks, minGrain, (from, to) -> {
-          for (int t = from; t < to; t++) {
-            int ib = t % mBlocks;
-            int jb = t / mBlocks;
-            int i0 = ib * MC;
-            int jt = jb * NT;
-            macro(kp, kc, ap, bp, i0, Math.min(m, i0 + MC), jt, Math.min(nc, jt + NT), m, n, j0,
-                c, cOff, ldc, load);
-          }
-        });
-      }
+      runSlab(kp, transB, i0, rows, mPanels, n, k, ap, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
+  }
+
+  private static void runSlab(KernelProvider kp, boolean transB, int i0, int rows, int mPanels, int n,
+      int k, float[] ap, float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+    int nr = kp.nr();
+    int threads = Parallel.threads();
+    int wanted = threads > 1 ? threads * TASKS_PER_THREAD : 1;
+    int width = roundUp((n + wanted - 1) / wanted, nr);
+    width = Math.max(nr, Math.min(width, Math.max(nr, MAX_TASK_COLUMNS / nr * nr)));
+    int colBlocks = (n + width - 1) / width;
+    // Few column blocks (narrow C): split rows too; each row block then packs the same B, which is small.
+    int rowBlocks = 1;
+    if (threads > 1 && colBlocks < wanted) {
+      rowBlocks = Math.max(1, Math.min((wanted + colBlocks - 1) / colBlocks, mPanels / 4));
+    }
+    int rb = rowBlocks;
+    long taskFlops = 2L * rows / rowBlocks * Math.min(n, width) * k;
+    int minGrain = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TASK_FLOPS / Math.max(1, taskFlops)));
+    int w = width;
+    Parallel.forRange(rb * colBlocks, minGrain, (from, to) -> {
+      for (int t = from; t < to; t++) {
+        int r = t % rb;
+        int cb = t / rb;
+        int q0 = (int) ((long) mPanels * r / rb);
+        int q1 = (int) ((long) mPanels * (r + 1) / rb);
+        int j0 = cb * w;
+        task(kp, transB, i0, rows, mPanels, q0, q1, j0, Math.min(n, j0 + w), n, k, ap, b, bOff, ldb,
+            accumulate, c, cOff, ldc);
+      }
+    });
   }
 
   /**
-   * Computes the C block rows {@code [i0, i1)}, columns {@code [jc + jt0, jc + jt1)}. The B
-   * micro-panel stays in L1 while the inner loop walks down the packed A.
+   * Computes C rows of A panels {@code [q0, q1)} of the slab, columns {@code [j0, j1)}. The A panel
+   * stays in L1 while the inner loop walks along the task's packed B (in L2) and along C's rows, which
+   * the hardware prefetcher follows.
    */
-  private static void macro(KernelProvider kp, int kc, float[] ap, float[] bp, int i0, int i1,
-      int jt0, int jt1, int m, int n, int jc, float[] c, int cOff, int ldc, boolean load) {
+  private static void task(KernelProvider kp, boolean transB, int i0, int rows, int mPanels, int q0, int q1,
+      int j0, int j1, int n, int k, float[] ap, float[] b, int bOff, int ldb, boolean accumulate,
+      float[] c, int cOff, int ldc) {
     int mr = kp.mr();
     int nr = kp.nr();
-    for (int jt = jt0; jt < jt1; jt += nr) {
-      int bOffset = (jt / nr) * nr * kc;
-      int j = jc + jt;
-      int cols = Math.min(nr, n - j);
-      for (int i = i0; i < i1; i += mr) {
-        int aOffset = (i / mr) * mr * kc;
-        int rows = Math.min(mr, m - i);
-        int ci = cOff + i * ldc + j;
-        kp.tile(kc, ap, aOffset, bp, bOffset, c, ci, ldc, rows, cols, load);
+    int nPanels = (j1 - j0 + nr - 1) / nr;
+    float[] bp = Scratch.get(Scratch.GEMM_B, nPanels * nr * Math.min(k, KC));
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      for (int qj = 0; qj < nPanels; qj++) {
+        int j = j0 + qj * nr;
+        Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), pc, kc, nr, bp, qj * nr * kc);
+      }
+      boolean load = accumulate || pc > 0;
+      int aBlock = pc * mPanels * mr;
+      for (int q = q0; q < q1; q++) {
+        int r = q * mr;
+        for (int qj = 0; qj < nPanels; qj++) {
+          int j = j0 + qj * nr;
+          int cols = Math.min(nr, n - j);
+          kp.tile(kc, ap, aBlock + q * mr * kc, bp, qj * nr * kc, c, cOff + (i0 + r) * ldc + j, ldc,
+              Math.min(mr, rows - r), cols, load);
+        }
       }
     }
-  }
-
-  private static int grain(int floatsPerPanel) {
-    return Math.max(1, PACK_GRAIN / floatsPerPanel);
   }
 
   private static int roundUp(int x, int q) {

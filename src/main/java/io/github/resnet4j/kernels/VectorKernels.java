@@ -128,9 +128,10 @@ final class VectorKernels implements KernelProvider {
       c70 = z;
       c71 = z;
     }
-    int ap = aOff;
-    int bp = bOff;
-    for (int p = 0; p < kc; p++, ap += MR, bp += NR) {
+    // Indices linear in p (not separately incremented), so C2 can hoist the bounds checks.
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bOff + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
       FloatVector av = FloatVector.broadcast(S, a[ap]);
