@@ -99,16 +99,31 @@ final class BlockedGemm {
       }
       boolean load = accumulate || pc > 0;
       int aBlock = pc * mPanels * mr;
-      for (int q = q0; q < q1; q++) {
-        int r = q * mr;
+      if (kp.vectorized()) {
+        for (int q = q0; q < q1; q++) {
+          for (int qj = 0; qj < nPanels; qj++) {
+            tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+          }
+        }
+      } else {
+        // The plain tile streams its wide B panel once per step for every row, so keep that panel hot.
         for (int qj = 0; qj < nPanels; qj++) {
-          int j = j0 + qj * nr;
-          int cols = Math.min(nr, n - j);
-          kp.tile(kc, ap, aBlock + q * mr * kc, bp, qj * nr * kc, c, cOff + (i0 + r) * ldc + j, ldc,
-              Math.min(mr, rows - r), cols, load);
+          for (int q = q0; q < q1; q++) {
+            tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+          }
         }
       }
     }
+  }
+
+  private static void tile(KernelProvider kp, int kc, float[] ap, int aBlock, int q, float[] bp, int qj,
+      int i0, int rows, int j0, int n, float[] c, int cOff, int ldc, boolean load) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int r = q * mr;
+    int j = j0 + qj * nr;
+    kp.tile(kc, ap, aBlock + q * mr * kc, bp, qj * nr * kc, c, cOff + (i0 + r) * ldc + j, ldc,
+        Math.min(mr, rows - r), Math.min(nr, n - j), load);
   }
 
   private static int roundUp(int x, int q) {
