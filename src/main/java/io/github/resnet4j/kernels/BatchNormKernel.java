@@ -1,74 +1,244 @@
 package io.github.resnet4j.kernels;
 
-/** Placeholder batch-norm loops (replaced by the kernels branch). */
+/**
+ * Batch normalisation over x viewed as {@code [N, C, S]} ({@code S = H * W}, or 1 for {@code [N, C]}):
+ * statistics per channel over the {@code M = N * S} values of that channel.
+ *
+ * <p>Sums are taken in double, one channel at a time in a fixed order, so results are accurate and
+ * independent of the thread count (channels run in parallel). Running-statistics updates are the
+ * caller's: it gets the batch mean and biased variance and applies its own momentum convention.
+ */
 public final class BatchNormKernel {
+  private static final int GRAIN_FLOATS = 16 * 1024;
+
   private BatchNormKernel() {}
 
-  public static void forwardTrain(float[] x, int n, int c, int s, float[] gamma, float[] beta, float eps,
-      float[] y, float[] saveMean, float[] saveInvStd, float[] saveVar) {
+  /**
+   * Training forward: {@code y = gamma * (x - mean) / sqrt(var + eps) + beta} with the batch mean and
+   * biased batch variance per channel.
+   *
+   * @param x input {@code [N, C, S]}
+   * @param n batch size N
+   * @param c channels C
+   * @param s spatial size S
+   * @param gammaOrNull scale {@code [C]}, or null for 1
+   * @param betaOrNull shift {@code [C]}, or null for 0
+   * @param eps added to the variance
+   * @param y output {@code [N, C, S]}, overwritten (may be {@code x})
+   * @param saveMean receives the batch mean {@code [C]}
+   * @param saveInvStd receives {@code 1 / sqrt(var + eps)} {@code [C]}
+   * @param saveVarOrNull receives the biased batch variance {@code [C]} (divided by M), or null
+   */
+  public static void forwardTrain(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
+      float eps, float[] y, float[] saveMean, float[] saveInvStd, float[] saveVarOrNull) {
+    check(x, n, c, s);
+    check(y, n, c, s);
     int m = n * s;
-    for (int ch = 0; ch < c; ch++) {
-      double sum = 0, sq = 0;
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) sum += x[(i * c + ch) * s + j];
-      double mean = sum / m;
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) { double d = x[(i * c + ch) * s + j] - mean; sq += d * d; }
-      double var = sq / m;
-      double inv = 1.0 / Math.sqrt(var + eps);
-      saveMean[ch] = (float) mean; saveVar[ch] = (float) var; saveInvStd[ch] = (float) inv;
-      float gm = gamma == null ? 1f : gamma[ch], bt = beta == null ? 0f : beta[ch];
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) {
-        int k = (i * c + ch) * s + j;
-        y[k] = (float) ((x[k] - mean) * inv * gm + bt);
+    Parallel.forRange(c, grain(m), (from, to) -> {
+      for (int ch = from; ch < to; ch++) {
+        double sum = 0;
+        for (int img = 0; img < n; img++) {
+          int o = (img * c + ch) * s;
+          for (int i = 0; i < s; i++) {
+            sum += x[o + i];
+          }
+        }
+        double mean = sum / m;
+        // Two passes: the one-pass E[x^2] - E[x]^2 loses digits when |mean| >> std.
+        double sq = 0;
+        for (int img = 0; img < n; img++) {
+          int o = (img * c + ch) * s;
+          for (int i = 0; i < s; i++) {
+            double d = x[o + i] - mean;
+            sq += d * d;
+          }
+        }
+        double var = sq / m;
+        double invStd = 1.0 / Math.sqrt(var + eps);
+        saveMean[ch] = (float) mean;
+        saveInvStd[ch] = (float) invStd;
+        if (saveVarOrNull != null) {
+          saveVarOrNull[ch] = (float) var;
+        }
+        double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
+        double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - mean * scale;
+        affine(x, y, n, c, s, ch, (float) scale, (float) shift);
       }
-    }
+    });
   }
 
-  public static void forwardEval(float[] x, int n, int c, int s, float[] gamma, float[] beta,
+  /**
+   * Inference forward: {@code y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta}.
+   *
+   * @param x input {@code [N, C, S]}
+   * @param n batch size N
+   * @param c channels C
+   * @param s spatial size S
+   * @param gammaOrNull scale {@code [C]}, or null for 1
+   * @param betaOrNull shift {@code [C]}, or null for 0
+   * @param runningMean {@code [C]}
+   * @param runningVar {@code [C]}
+   * @param eps added to the variance
+   * @param y output {@code [N, C, S]}, overwritten (may be {@code x})
+   */
+  public static void forwardEval(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
       float[] runningMean, float[] runningVar, float eps, float[] y) {
-    for (int ch = 0; ch < c; ch++) {
-      double inv = 1.0 / Math.sqrt(runningVar[ch] + (double) eps);
-      float gm = gamma == null ? 1f : gamma[ch], bt = beta == null ? 0f : beta[ch];
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) {
-        int k = (i * c + ch) * s + j;
-        y[k] = (float) ((x[k] - runningMean[ch]) * inv * gm + bt);
+    check(x, n, c, s);
+    check(y, n, c, s);
+    Parallel.forRange(c, grain(n * s), (from, to) -> {
+      for (int ch = from; ch < to; ch++) {
+        double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+        double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
+        double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - runningMean[ch] * scale;
+        affine(x, y, n, c, s, ch, (float) scale, (float) shift);
       }
-    }
+    });
   }
 
-  public static void backwardTrain(float[] x, float[] dy, int n, int c, int s, float[] gamma,
-      float[] saveMean, float[] saveInvStd, float[] dx, float[] dGamma, float[] dBeta) {
+  /**
+   * Training backward, through the batch statistics:
+   * {@code dx = gamma * invStd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat))},
+   * {@code dGamma = sum(dy * xhat)}, {@code dBeta = sum(dy)}, sums per channel over N and S,
+   * {@code xhat = (x - mean) * invStd}.
+   *
+   * @param x the forward input {@code [N, C, S]}
+   * @param dy upstream gradient {@code [N, C, S]}
+   * @param n batch size N
+   * @param c channels C
+   * @param s spatial size S
+   * @param gammaOrNull scale {@code [C]}, or null for 1
+   * @param saveMean the batch mean from {@link #forwardTrain}
+   * @param saveInvStd the inverse std from {@link #forwardTrain}
+   * @param dx receives dLoss/dx {@code [N, C, S]}, overwritten (may be {@code dy})
+   * @param dGammaOrNull receives dLoss/dgamma {@code [C]}, or null
+   * @param dBetaOrNull receives dLoss/dbeta {@code [C]}, or null
+   */
+  public static void backwardTrain(float[] x, float[] dy, int n, int c, int s, float[] gammaOrNull,
+      float[] saveMean, float[] saveInvStd, float[] dx, float[] dGammaOrNull, float[] dBetaOrNull) {
+    check(x, n, c, s);
+    check(dy, n, c, s);
+    check(dx, n, c, s);
     int m = n * s;
-    for (int ch = 0; ch < c; ch++) {
-      double sdy = 0, sdyx = 0;
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) {
-        int k = (i * c + ch) * s + j;
-        double xh = (x[k] - saveMean[ch]) * saveInvStd[ch];
-        sdy += dy[k]; sdyx += dy[k] * xh;
+    Parallel.forRange(c, grain(m), (from, to) -> {
+      for (int ch = from; ch < to; ch++) {
+        double mean = saveMean[ch];
+        double invStd = saveInvStd[ch];
+        double sumDy = 0;
+        double sumDyXmu = 0;
+        for (int img = 0; img < n; img++) {
+          int o = (img * c + ch) * s;
+          for (int i = 0; i < s; i++) {
+            double g = dy[o + i];
+            sumDy += g;
+            sumDyXmu += g * (x[o + i] - mean);
+          }
+        }
+        double sumDyXhat = sumDyXmu * invStd;
+        double gamma = gammaOrNull == null ? 1.0 : gammaOrNull[ch];
+        // dx = k * dy + a * x + b, expanded so the inner loop is two fmas.
+        double k = gamma * invStd;
+        double a = -k * invStd * sumDyXhat / m;
+        double b = -k * sumDy / m - a * mean;
+        float kf = (float) k;
+        float af = (float) a;
+        float bf = (float) b;
+        for (int img = 0; img < n; img++) {
+          int o = (img * c + ch) * s;
+          for (int i = 0; i < s; i++) {
+            dx[o + i] = Math.fma(kf, dy[o + i], Math.fma(af, x[o + i], bf));
+          }
+        }
+        if (dGammaOrNull != null) {
+          dGammaOrNull[ch] = (float) sumDyXhat;
+        }
+        if (dBetaOrNull != null) {
+          dBetaOrNull[ch] = (float) sumDy;
+        }
       }
-      if (dGamma != null) dGamma[ch] = (float) sdyx;
-      if (dBeta != null) dBeta[ch] = (float) sdy;
-      double gm = gamma == null ? 1 : gamma[ch];
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) {
-        int k = (i * c + ch) * s + j;
-        double xh = (x[k] - saveMean[ch]) * saveInvStd[ch];
-        dx[k] = (float) (gm * saveInvStd[ch] / m * (m * dy[k] - sdy - xh * sdyx));
+    });
+  }
+
+  /**
+   * Inference backward (statistics are constants): {@code dx = dy * gamma / sqrt(runningVar + eps)},
+   * {@code dGamma = sum(dy * xhat)}, {@code dBeta = sum(dy)} with
+   * {@code xhat = (x - runningMean) / sqrt(runningVar + eps)}.
+   *
+   * @param x the forward input {@code [N, C, S]}
+   * @param dy upstream gradient {@code [N, C, S]}
+   * @param n batch size N
+   * @param c channels C
+   * @param s spatial size S
+   * @param gammaOrNull scale {@code [C]}, or null for 1
+   * @param runningMean {@code [C]}
+   * @param runningVar {@code [C]}
+   * @param eps added to the variance
+   * @param dxOrNull receives dLoss/dx {@code [N, C, S]}, overwritten, or null
+   * @param dGammaOrNull receives dLoss/dgamma {@code [C]}, or null
+   * @param dBetaOrNull receives dLoss/dbeta {@code [C]}, or null
+   */
+  public static void backwardEval(float[] x, float[] dy, int n, int c, int s, float[] gammaOrNull,
+      float[] runningMean, float[] runningVar, float eps, float[] dxOrNull, float[] dGammaOrNull,
+      float[] dBetaOrNull) {
+    check(x, n, c, s);
+    check(dy, n, c, s);
+    if (dxOrNull != null) {
+      check(dxOrNull, n, c, s);
+    }
+    Parallel.forRange(c, grain(n * s), (from, to) -> {
+      for (int ch = from; ch < to; ch++) {
+        double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+        double mean = runningMean[ch];
+        if (dGammaOrNull != null || dBetaOrNull != null) {
+          double sumDy = 0;
+          double sumDyXmu = 0;
+          for (int img = 0; img < n; img++) {
+            int o = (img * c + ch) * s;
+            for (int i = 0; i < s; i++) {
+              double g = dy[o + i];
+              sumDy += g;
+              sumDyXmu += g * (x[o + i] - mean);
+            }
+          }
+          if (dGammaOrNull != null) {
+            dGammaOrNull[ch] = (float) (sumDyXmu * invStd);
+          }
+          if (dBetaOrNull != null) {
+            dBetaOrNull[ch] = (float) sumDy;
+          }
+        }
+        if (dxOrNull != null) {
+          float k = (float) ((gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd);
+          for (int img = 0; img < n; img++) {
+            int o = (img * c + ch) * s;
+            for (int i = 0; i < s; i++) {
+              dxOrNull[o + i] = k * dy[o + i];
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private static void affine(float[] x, float[] y, int n, int c, int s, int ch, float scale, float shift) {
+    for (int img = 0; img < n; img++) {
+      int o = (img * c + ch) * s;
+      for (int i = 0; i < s; i++) {
+        y[o + i] = Math.fma(x[o + i], scale, shift);
       }
     }
   }
 
-  public static void backwardEval(float[] x, float[] dy, int n, int c, int s, float[] gamma,
-      float[] runningMean, float[] runningVar, float eps, float[] dx, float[] dGamma, float[] dBeta) {
-    for (int ch = 0; ch < c; ch++) {
-      double inv = 1.0 / Math.sqrt(runningVar[ch] + (double) eps);
-      double gm = gamma == null ? 1 : gamma[ch];
-      double sdy = 0, sdyx = 0;
-      for (int i = 0; i < n; i++) for (int j = 0; j < s; j++) {
-        int k = (i * c + ch) * s + j;
-        sdy += dy[k]; sdyx += dy[k] * (x[k] - runningMean[ch]) * inv;
-        if (dx != null) dx[k] = (float) (dy[k] * gm * inv);
-      }
-      if (dGamma != null) dGamma[ch] = (float) sdyx;
-      if (dBeta != null) dBeta[ch] = (float) sdy;
+  private static int grain(int perChannel) {
+    return Math.max(1, GRAIN_FLOATS / Math.max(1, perChannel));
+  }
+
+  private static void check(float[] a, int n, int c, int s) {
+    if (n < 1 || c < 1 || s < 1) {
+      throw new IllegalArgumentException("sizes must be >= 1, got n=" + n + ", c=" + c + ", s=" + s);
+    }
+    if (a.length < (long) n * c * s) {
+      throw new IllegalArgumentException("array of " + a.length + " floats is smaller than [" + n + ", " + c
+          + ", " + s + "]");
     }
   }
 }

@@ -1,65 +1,192 @@
 package io.github.resnet4j.kernels;
 
-/** Placeholder direct convolution (replaced by the kernels branch). */
+/**
+ * 2-d convolution (cross-correlation, as in PyTorch) over NCHW float32 arrays, forward and backward,
+ * as im2col plus {@link Gemm}.
+ *
+ * <p>Shapes: x {@code [N, Cin, H, W]}, weight {@code [Cout, Cin / groups, kH, kW]}, bias
+ * {@code [Cout]}, y {@code [N, Cout, outH, outW]} (see {@link ConvGeometry}). Images are unfolded a
+ * few at a time so each GEMM has at least ~2048 columns; the GEMM and the unfolding are parallel, the
+ * batch loop is not, so the weight gradient is summed over the batch in a fixed order and results do
+ * not depend on the thread count.
+ */
 public final class Conv2dKernel {
+  /** Columns per GEMM worth aiming for; fewer make the GEMM's packing overhead dominate. */
+  private static final int TARGET_COLUMNS = 2048;
+  /** Cap on the unfolded chunk, in floats (32 MiB). */
+  private static final int MAX_COLS_FLOATS = 8 << 20;
+  /** A pointwise conv skips im2col when each image alone makes a reasonably wide GEMM. */
+  private static final int POINTWISE_MIN_PIXELS = 256;
+
   private Conv2dKernel() {}
 
-  public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-    int cig = g.inChannels / g.groups, cog = g.outChannels / g.groups;
-    for (int n = 0; n < g.n; n++) {
-      for (int co = 0; co < g.outChannels; co++) {
-        int grp = co / cog;
-        for (int oh = 0; oh < g.outH; oh++) {
-          for (int ow = 0; ow < g.outW; ow++) {
-            double s = bias == null ? 0 : bias[co];
-            for (int ci = 0; ci < cig; ci++) {
-              for (int kh = 0; kh < g.kernelH; kh++) {
-                int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-                if (ih < 0 || ih >= g.inH) continue;
-                for (int kw = 0; kw < g.kernelW; kw++) {
-                  int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-                  if (iw < 0 || iw >= g.inW) continue;
-                  s += x[((n * g.inChannels + grp * cig + ci) * g.inH + ih) * g.inW + iw]
-                      * w[((co * cig + ci) * g.kernelH + kh) * g.kernelW + kw];
-                }
-              }
-            }
-            y[((n * g.outChannels + co) * g.outH + oh) * g.outW + ow] = (float) s;
-          }
+  /**
+   * {@code y[n, co] = bias[co] + sum over ci, kh, kw of weight[co, ci, kh, kw] * xpad[n, g*Cin/G + ci,
+   * oh * strideH + kh * dilationH, ow * strideW + kw * dilationW]}.
+   *
+   * @param g the geometry
+   * @param x input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin / groups, kH, kW]}
+   * @param biasOrNull {@code [Cout]}, or null for none
+   * @param y output {@code [N, Cout, outH, outW]}, overwritten
+   */
+  public static void forward(ConvGeometry g, float[] x, float[] weight, float[] biasOrNull, float[] y) {
+    check(g, x, weight, biasOrNull);
+    checkLength("y", y, g.outputSize());
+    int hwo = g.outH * g.outW;
+    int cinG = g.inChannels / g.groups;
+    int coutG = g.outChannels / g.groups;
+    int kg = cinG * g.kernelH * g.kernelW;
+    if (g.isPointwise() && hwo >= POINTWISE_MIN_PIXELS) {
+      for (int img = 0; img < g.n; img++) {
+        for (int grp = 0; grp < g.groups; grp++) {
+          Gemm.sgemm(false, false, coutG, hwo, cinG, weight, grp * coutG * kg, kg,
+              x, (img * g.inChannels + grp * cinG) * hwo, hwo,
+              0f, y, (img * g.outChannels + grp * coutG) * hwo, hwo);
+        }
+      }
+    } else {
+      int nb = chunk(g);
+      float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
+      float[] out = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
+      for (int n0 = 0; n0 < g.n; n0 += nb) {
+        int nbc = Math.min(nb, g.n - n0);
+        int ld = nbc * hwo;
+        Im2col.im2col(g, x, n0, nbc, cols);
+        // One image's GEMM output already is y's [Cout, outH * outW] layout; several need a reshuffle.
+        float[] c = nbc == 1 ? y : out;
+        int cBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
+        for (int grp = 0; grp < g.groups; grp++) {
+          Gemm.sgemm(false, false, coutG, ld, kg, weight, grp * coutG * kg, kg,
+              cols, grp * kg * ld, ld, 0f, c, cBase + grp * coutG * ld, ld);
+        }
+        if (nbc > 1) {
+          Layout.chunkToBatch(out, g.outChannels, hwo, n0, nbc, y);
+        }
+      }
+    }
+    if (biasOrNull != null) {
+      Layout.addBias(y, g.n, g.outChannels, hwo, biasOrNull);
+    }
+  }
+
+  /**
+   * Gradients of {@link #forward} given {@code dy = dLoss/dy}; each requested gradient is overwritten.
+   *
+   * @param g the geometry
+   * @param x the forward input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin / groups, kH, kW]}
+   * @param dy {@code [N, Cout, outH, outW]}
+   * @param dxOrNull receives dLoss/dx {@code [N, Cin, H, W]}, or null to skip
+   * @param dWeightOrNull receives dLoss/dweight {@code [Cout, Cin / groups, kH, kW]}, or null to skip
+   * @param dBiasOrNull receives dLoss/dbias {@code [Cout]}, or null to skip
+   */
+  public static void backward(ConvGeometry g, float[] x, float[] weight, float[] dy, float[] dxOrNull,
+      float[] dWeightOrNull, float[] dBiasOrNull) {
+    check(g, x, weight, null);
+    checkLength("dy", dy, g.outputSize());
+    if (dxOrNull != null) {
+      checkLength("dx", dxOrNull, g.inputSize());
+    }
+    if (dWeightOrNull != null) {
+      checkLength("dWeight", dWeightOrNull, g.weightSize());
+    }
+    if (dBiasOrNull != null) {
+      checkLength("dBias", dBiasOrNull, g.outChannels);
+      Layout.sumPerChannel(dy, g.n, g.outChannels, g.outH * g.outW, dBiasOrNull);
+    }
+    if (dxOrNull == null && dWeightOrNull == null) {
+      return;
+    }
+    if (g.isPointwise() && g.outH * g.outW >= POINTWISE_MIN_PIXELS) {
+      pointwiseBackward(g, x, weight, dy, dxOrNull, dWeightOrNull);
+    } else {
+      unfoldedBackward(g, x, weight, dy, dxOrNull, dWeightOrNull);
+    }
+  }
+
+  private static void unfoldedBackward(ConvGeometry g, float[] x, float[] weight, float[] dy,
+      float[] dx, float[] dWeight) {
+    int hwo = g.outH * g.outW;
+    int cinG = g.inChannels / g.groups;
+    int coutG = g.outChannels / g.groups;
+    int kg = cinG * g.kernelH * g.kernelW;
+    int nb = chunk(g);
+    float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
+    float[] dyChunk = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
+    for (int n0 = 0; n0 < g.n; n0 += nb) {
+      int nbc = Math.min(nb, g.n - n0);
+      int ld = nbc * hwo;
+      float[] d;
+      int dBase;
+      if (nbc == 1) {
+        d = dy;
+        dBase = n0 * g.outChannels * hwo;
+      } else {
+        Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, dyChunk);
+        d = dyChunk;
+        dBase = 0;
+      }
+      if (dWeight != null) {
+        // dW_g += dY_g [coutG, ld] * cols_g^T; chunks add in batch order.
+        Im2col.im2col(g, x, n0, nbc, cols);
+        for (int grp = 0; grp < g.groups; grp++) {
+          Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
+              cols, grp * kg * ld, ld, n0 == 0 ? 0f : 1f, dWeight, grp * coutG * kg, kg);
+        }
+      }
+      if (dx != null) {
+        // dcols_g = W_g^T [kg, coutG] * dY_g, then folded back onto the input (reusing the cols buffer).
+        for (int grp = 0; grp < g.groups; grp++) {
+          Gemm.sgemm(true, false, kg, ld, coutG, weight, grp * coutG * kg, kg,
+              d, dBase + grp * coutG * ld, ld, 0f, cols, grp * kg * ld, ld);
+        }
+        Im2col.col2im(g, cols, n0, nbc, dx);
+      }
+    }
+  }
+
+  private static void pointwiseBackward(ConvGeometry g, float[] x, float[] weight, float[] dy,
+      float[] dx, float[] dWeight) {
+    int hw = g.outH * g.outW;
+    int cinG = g.inChannels / g.groups;
+    int coutG = g.outChannels / g.groups;
+    for (int img = 0; img < g.n; img++) {
+      for (int grp = 0; grp < g.groups; grp++) {
+        int xOff = (img * g.inChannels + grp * cinG) * hw;
+        int dyOff = (img * g.outChannels + grp * coutG) * hw;
+        int wOff = grp * coutG * cinG;
+        if (dWeight != null) {
+          Gemm.sgemm(false, true, coutG, cinG, hw, dy, dyOff, hw, x, xOff, hw,
+              img == 0 ? 0f : 1f, dWeight, wOff, cinG);
+        }
+        if (dx != null) {
+          Gemm.sgemm(true, false, cinG, hw, coutG, weight, wOff, cinG, dy, dyOff, hw, 0f, dx, xOff, hw);
         }
       }
     }
   }
 
-  public static void backward(ConvGeometry g, float[] x, float[] w, float[] dy, float[] dx, float[] dw, float[] db) {
-    int cig = g.inChannels / g.groups, cog = g.outChannels / g.groups;
-    if (dx != null) java.util.Arrays.fill(dx, 0f);
-    if (dw != null) java.util.Arrays.fill(dw, 0f);
-    if (db != null) java.util.Arrays.fill(db, 0f);
-    for (int n = 0; n < g.n; n++) {
-      for (int co = 0; co < g.outChannels; co++) {
-        int grp = co / cog;
-        for (int oh = 0; oh < g.outH; oh++) {
-          for (int ow = 0; ow < g.outW; ow++) {
-            float d = dy[((n * g.outChannels + co) * g.outH + oh) * g.outW + ow];
-            if (db != null) db[co] += d;
-            for (int ci = 0; ci < cig; ci++) {
-              for (int kh = 0; kh < g.kernelH; kh++) {
-                int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-                if (ih < 0 || ih >= g.inH) continue;
-                for (int kw = 0; kw < g.kernelW; kw++) {
-                  int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-                  if (iw < 0 || iw >= g.inW) continue;
-                  int xi = ((n * g.inChannels + grp * cig + ci) * g.inH + ih) * g.inW + iw;
-                  int wi = ((co * cig + ci) * g.kernelH + kh) * g.kernelW + kw;
-                  if (dx != null) dx[xi] += d * w[wi];
-                  if (dw != null) dw[wi] += d * x[xi];
-                }
-              }
-            }
-          }
-        }
-      }
+  /** Images per GEMM: enough for ~{@link #TARGET_COLUMNS} columns, within the unfolded-size cap. */
+  static int chunk(ConvGeometry g) {
+    int hwo = g.outH * g.outW;
+    long rows = (long) g.inChannels * g.kernelH * g.kernelW;
+    int nb = Math.max(1, (TARGET_COLUMNS + hwo - 1) / hwo);
+    long byMemory = Math.max(1, MAX_COLS_FLOATS / Math.max(1, rows * hwo));
+    return (int) Math.min(g.n, Math.min(nb, byMemory));
+  }
+
+  private static void check(ConvGeometry g, float[] x, float[] weight, float[] bias) {
+    checkLength("x", x, g.inputSize());
+    checkLength("weight", weight, g.weightSize());
+    if (bias != null) {
+      checkLength("bias", bias, g.outChannels);
+    }
+  }
+
+  private static void checkLength(String name, float[] a, int needed) {
+    if (a.length < needed) {
+      throw new IllegalArgumentException(name + " has " + a.length + " elements, needs " + needed);
     }
   }
 }

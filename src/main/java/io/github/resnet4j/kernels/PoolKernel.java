@@ -1,63 +1,275 @@
 package io.github.resnet4j.kernels;
 
-/** Placeholder pooling loops (replaced by the kernels branch). */
+import java.util.Arrays;
+
+/**
+ * 2-d max and average pooling over NCHW float32 arrays, and global average pooling, with PyTorch's
+ * semantics in floor mode: {@code out = (in + 2 * pad - kernel) / stride + 1} (floor), padding of at
+ * most half the kernel, max pooling treating padding as -infinity and propagating NaN.
+ *
+ * <p>Planes {@code (n, c)} are independent and run in parallel.
+ */
 public final class PoolKernel {
+  private static final int GRAIN_FLOATS = 16 * 1024;
+
   private PoolKernel() {}
 
-  public static void maxForward(float[] x, int n, int c, int h, int w, int kh, int kw, int sh, int sw,
-      int padH, int padW, int outH, int outW, float[] y, int[] argmax) {
-    for (int p = 0; p < n * c; p++) {
-      for (int oh = 0; oh < outH; oh++) for (int ow = 0; ow < outW; ow++) {
-        float best = Float.NEGATIVE_INFINITY; int bi = -1;
-        for (int i = 0; i < kh; i++) for (int j = 0; j < kw; j++) {
-          int ih = oh * sh - padH + i, iw = ow * sw - padW + j;
-          if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
-          int k = (p * h + ih) * w + iw;
-          if (bi < 0 || x[k] > best || Float.isNaN(x[k])) { best = x[k]; bi = k; }
-        }
-        int o = (p * outH + oh) * outW + ow;
-        y[o] = best; argmax[o] = bi;
-      }
+  /**
+   * The pooled size along one axis, {@code (in + 2 * pad - kernel) / stride + 1}.
+   *
+   * @param in input size
+   * @param kernel window size
+   * @param stride step
+   * @param pad padding on each side, at most {@code kernel / 2}
+   * @return the output size
+   * @throws IllegalArgumentException if a size is invalid or the output would be empty
+   */
+  public static int outSize(int in, int kernel, int stride, int pad) {
+    if (in < 1 || kernel < 1 || stride < 1 || pad < 0) {
+      throw new IllegalArgumentException("need in, kernel, stride >= 1 and pad >= 0, got in=" + in
+          + ", kernel=" + kernel + ", stride=" + stride + ", pad=" + pad);
     }
-  }
-
-  public static void maxBackward(float[] dy, int[] argmax, float[] dx) {
-    java.util.Arrays.fill(dx, 0f);
-    for (int o = 0; o < dy.length; o++) dx[argmax[o]] += dy[o];
-  }
-
-  public static void avgForward(float[] x, int n, int c, int h, int w, int kh, int kw, int sh, int sw,
-      int padH, int padW, int outH, int outW, boolean countIncludePad, float[] y) {
-    for (int p = 0; p < n * c; p++) {
-      for (int oh = 0; oh < outH; oh++) for (int ow = 0; ow < outW; ow++) {
-        double s = 0; int cnt = 0;
-        for (int i = 0; i < kh; i++) for (int j = 0; j < kw; j++) {
-          int ih = oh * sh - padH + i, iw = ow * sw - padW + j;
-          if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
-          s += x[(p * h + ih) * w + iw]; cnt++;
-        }
-        y[(p * outH + oh) * outW + ow] = (float) (s / (countIncludePad ? kh * kw : cnt));
-      }
+    if (pad > kernel / 2) {
+      throw new IllegalArgumentException("pad=" + pad + " must be at most half the kernel=" + kernel);
     }
+    int out = (in + 2 * pad - kernel) / stride + 1;
+    if (in + 2 * pad < kernel || out < 1) {
+      throw new IllegalArgumentException("output size < 1: in=" + in + ", pad=" + pad + ", kernel=" + kernel);
+    }
+    return out;
   }
 
-  public static void avgBackward(float[] dy, int n, int c, int h, int w, int kh, int kw, int sh, int sw,
-      int padH, int padW, int outH, int outW, boolean countIncludePad, float[] dx) {
-    java.util.Arrays.fill(dx, 0f);
-    for (int p = 0; p < n * c; p++) {
-      for (int oh = 0; oh < outH; oh++) for (int ow = 0; ow < outW; ow++) {
-        int cnt = 0;
-        for (int i = 0; i < kh; i++) for (int j = 0; j < kw; j++) {
-          int ih = oh * sh - padH + i, iw = ow * sw - padW + j;
-          if (ih >= 0 && ih < h && iw >= 0 && iw < w) cnt++;
-        }
-        float d = dy[(p * outH + oh) * outW + ow] / (countIncludePad ? kh * kw : cnt);
-        for (int i = 0; i < kh; i++) for (int j = 0; j < kw; j++) {
-          int ih = oh * sh - padH + i, iw = ow * sw - padW + j;
-          if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
-          dx[(p * h + ih) * w + iw] += d;
+  /**
+   * Max pooling forward. {@code argmax[o]} receives the flat index into {@code x} of the element
+   * chosen for output {@code o} (the first maximum in row-major window order).
+   *
+   * @param x input {@code [N, C, H, W]}
+   * @param n batch N
+   * @param c channels C
+   * @param h height H
+   * @param w width W
+   * @param kH window height
+   * @param kW window width
+   * @param sH vertical stride
+   * @param sW horizontal stride
+   * @param padH rows of -infinity above and below
+   * @param padW columns of -infinity left and right
+   * @param y output {@code [N, C, outH, outW]}, overwritten
+   * @param argmax {@code [N, C, outH, outW]}, overwritten
+   */
+  public static void maxPool2dForward(float[] x, int n, int c, int h, int w, int kH, int kW, int sH, int sW,
+      int padH, int padW, float[] y, int[] argmax) {
+    int oh = outSize(h, kH, sH, padH);
+    int ow = outSize(w, kW, sW, padW);
+    check("x", x.length, (long) n * c * h * w);
+    check("y", y.length, (long) n * c * oh * ow);
+    check("argmax", argmax.length, (long) n * c * oh * ow);
+    Parallel.forRange(n * c, grain(h * w), (from, to) -> {
+      for (int plane = from; plane < to; plane++) {
+        int in = plane * h * w;
+        int out = plane * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * sH - padH);
+          int h1 = Math.min(h, i * sH - padH + kH);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * sW - padW);
+            int w1 = Math.min(w, j * sW - padW + kW);
+            float best = Float.NEGATIVE_INFINITY;
+            int bestAt = in + h0 * w + w0;
+            search:
+            for (int r = h0; r < h1; r++) {
+              for (int q = w0; q < w1; q++) {
+                int at = in + r * w + q;
+                float v = x[at];
+                if (v > best || Float.isNaN(v)) {
+                  best = v;
+                  bestAt = at;
+                  if (Float.isNaN(v)) {
+                    break search;
+                  }
+                }
+              }
+            }
+            y[out + i * ow + j] = best;
+            argmax[out + i * ow + j] = bestAt;
+          }
         }
       }
+    });
+  }
+
+  /**
+   * Max pooling backward: {@code dx} is zeroed, then each {@code dy[o]} is added at {@code argmax[o]}.
+   *
+   * @param dy upstream gradient {@code [N, C, outH, outW]}
+   * @param argmax the indices from {@link #maxPool2dForward}
+   * @param n batch N
+   * @param c channels C
+   * @param h input height H
+   * @param w input width W
+   * @param outH output height
+   * @param outW output width
+   * @param dx receives dLoss/dx {@code [N, C, H, W]}, overwritten
+   */
+  public static void maxPool2dBackward(float[] dy, int[] argmax, int n, int c, int h, int w, int outH, int outW,
+      float[] dx) {
+    check("dy", dy.length, (long) n * c * outH * outW);
+    check("argmax", argmax.length, (long) n * c * outH * outW);
+    check("dx", dx.length, (long) n * c * h * w);
+    // Each plane's indices point into the same plane of x, so planes are independent.
+    Parallel.forRange(n * c, grain(h * w), (from, to) -> {
+      Arrays.fill(dx, from * h * w, to * h * w, 0f);
+      for (int o = from * outH * outW, end = to * outH * outW; o < end; o++) {
+        dx[argmax[o]] += dy[o];
+      }
+    });
+  }
+
+  /**
+   * Average pooling forward. With {@code countIncludePad} (PyTorch's default) every window divides by
+   * {@code kH * kW}; without, by the number of real input elements in the window.
+   *
+   * @param x input {@code [N, C, H, W]}
+   * @param n batch N
+   * @param c channels C
+   * @param h height H
+   * @param w width W
+   * @param kH window height
+   * @param kW window width
+   * @param sH vertical stride
+   * @param sW horizontal stride
+   * @param padH rows of zeros above and below
+   * @param padW columns of zeros left and right
+   * @param countIncludePad whether padding counts in the divisor
+   * @param y output {@code [N, C, outH, outW]}, overwritten
+   */
+  public static void avgPool2dForward(float[] x, int n, int c, int h, int w, int kH, int kW, int sH, int sW,
+      int padH, int padW, boolean countIncludePad, float[] y) {
+    int oh = outSize(h, kH, sH, padH);
+    int ow = outSize(w, kW, sW, padW);
+    check("x", x.length, (long) n * c * h * w);
+    check("y", y.length, (long) n * c * oh * ow);
+    Parallel.forRange(n * c, grain(h * w), (from, to) -> {
+      for (int plane = from; plane < to; plane++) {
+        int in = plane * h * w;
+        int out = plane * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * sH - padH);
+          int h1 = Math.min(h, i * sH - padH + kH);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * sW - padW);
+            int w1 = Math.min(w, j * sW - padW + kW);
+            float sum = 0;
+            for (int r = h0; r < h1; r++) {
+              for (int q = w0; q < w1; q++) {
+                sum += x[in + r * w + q];
+              }
+            }
+            int count = countIncludePad ? kH * kW : (h1 - h0) * (w1 - w0);
+            y[out + i * ow + j] = sum / count;
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Average pooling backward: each {@code dy} element is spread evenly over its window's input
+   * elements (divided as in the forward); {@code dx} is overwritten.
+   *
+   * @param dy upstream gradient {@code [N, C, outH, outW]}
+   * @param n batch N
+   * @param c channels C
+   * @param h input height H
+   * @param w input width W
+   * @param kH window height
+   * @param kW window width
+   * @param sH vertical stride
+   * @param sW horizontal stride
+   * @param padH padding rows
+   * @param padW padding columns
+   * @param countIncludePad as in the forward
+   * @param dx receives dLoss/dx {@code [N, C, H, W]}, overwritten
+   */
+  public static void avgPool2dBackward(float[] dy, int n, int c, int h, int w, int kH, int kW, int sH, int sW,
+      int padH, int padW, boolean countIncludePad, float[] dx) {
+    int oh = outSize(h, kH, sH, padH);
+    int ow = outSize(w, kW, sW, padW);
+    check("dy", dy.length, (long) n * c * oh * ow);
+    check("dx", dx.length, (long) n * c * h * w);
+    Parallel.forRange(n * c, grain(h * w), (from, to) -> {
+      for (int plane = from; plane < to; plane++) {
+        int in = plane * h * w;
+        int out = plane * oh * ow;
+        Arrays.fill(dx, in, in + h * w, 0f);
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * sH - padH);
+          int h1 = Math.min(h, i * sH - padH + kH);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * sW - padW);
+            int w1 = Math.min(w, j * sW - padW + kW);
+            int count = countIncludePad ? kH * kW : (h1 - h0) * (w1 - w0);
+            float g = dy[out + i * ow + j] / count;
+            for (int r = h0; r < h1; r++) {
+              for (int q = w0; q < w1; q++) {
+                dx[in + r * w + q] += g;
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Global average pooling: {@code y[n, c] = mean over S of x[n, c, S]} (summed in double).
+   *
+   * @param x input {@code [N, C, S]} with {@code S = H * W}
+   * @param n batch N
+   * @param c channels C
+   * @param s spatial size S
+   * @param y output {@code [N, C]}, overwritten
+   */
+  public static void globalAvgPoolForward(float[] x, int n, int c, int s, float[] y) {
+    check("x", x.length, (long) n * c * s);
+    check("y", y.length, (long) n * c);
+    Parallel.forRange(n * c, grain(s), (from, to) -> {
+      for (int plane = from; plane < to; plane++) {
+        double sum = 0;
+        for (int i = plane * s, end = i + s; i < end; i++) {
+          sum += x[i];
+        }
+        y[plane] = (float) (sum / s);
+      }
+    });
+  }
+
+  /**
+   * Global average pooling backward: {@code dx[n, c, :] = dy[n, c] / S}.
+   *
+   * @param dy upstream gradient {@code [N, C]}
+   * @param n batch N
+   * @param c channels C
+   * @param s spatial size S
+   * @param dx receives dLoss/dx {@code [N, C, S]}, overwritten
+   */
+  public static void globalAvgPoolBackward(float[] dy, int n, int c, int s, float[] dx) {
+    check("dy", dy.length, (long) n * c);
+    check("dx", dx.length, (long) n * c * s);
+    Parallel.forRange(n * c, grain(s), (from, to) -> {
+      for (int plane = from; plane < to; plane++) {
+        Arrays.fill(dx, plane * s, plane * s + s, dy[plane] / s);
+      }
+    });
+  }
+
+  private static int grain(int planeSize) {
+    return Math.max(1, GRAIN_FLOATS / Math.max(1, planeSize));
+  }
+
+  private static void check(String name, int length, long needed) {
+    if (length < needed) {
+      throw new IllegalArgumentException(name + " has " + length + " elements, needs " + needed);
     }
   }
 }

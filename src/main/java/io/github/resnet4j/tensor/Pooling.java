@@ -28,10 +28,10 @@ final class Pooling {
     float[] y = new float[n * c * o[0] * o[1]];
     int[] argmax = new int[y.length];
     float[] xd = x.denseData();
-    PoolKernel.maxForward(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, o[0], o[1], y, argmax);
+    PoolKernel.maxPool2dForward(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, y, argmax);
     return Autograd.record("maxPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
       float[] dx = new float[xd.length];
-      PoolKernel.maxBackward(g.denseData(), argmax, dx);
+      PoolKernel.maxPool2dBackward(g.denseData(), argmax, n, c, x.shape[2], x.shape[3], o[0], o[1], dx);
       return new Tensor[] {Tensor.wrap(dx, x.shape)};
     }, x);
   }
@@ -43,10 +43,10 @@ final class Pooling {
     int h = x.shape[2];
     int w = x.shape[3];
     float[] y = new float[n * c * o[0] * o[1]];
-    PoolKernel.avgForward(x.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, o[0], o[1], countIncludePad, y);
+    PoolKernel.avgPool2dForward(x.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, y);
     return Autograd.record("avgPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
       float[] dx = new float[n * c * h * w];
-      PoolKernel.avgBackward(g.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, o[0], o[1], countIncludePad, dx);
+      PoolKernel.avgPool2dBackward(g.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, dx);
       return new Tensor[] {Tensor.wrap(dx, x.shape)};
     }, x);
   }

@@ -1,0 +1,132 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * The packed, cache-blocked GEMM. op(A) is packed once per call (in row slabs that bound the buffer),
+ * then one parallel loop runs over blocks of C's columns (and, when those are too few, rows); each
+ * task packs its own slice of op(B) depth block by depth block and sweeps the register tile over it.
+ * So a call costs at most two fork-joins, tasks never wait for each other, and the split is over C
+ * only: every C element sees the same sequence of operations whatever the thread count.
+ */
+final class BlockedGemm {
+  /** Depth block: an [8, 256] A panel plus a [256, 32] B panel fit in L1; the task's A rows in L2. */
+  static final int KC = 256;
+  /** Widest column block per task, bounding the per-thread B buffer at KC x 1024 floats. */
+  static final int MAX_TASK_COLUMNS = 1024;
+  /** Packed A is at most this many floats (16 MiB); taller products go slab by slab. */
+  private static final int A_CAP = 4 << 20;
+  /** Below this many flops per task, handing work to another thread costs more than it saves. */
+  private static final long TASK_FLOPS = 4L << 20;
+  /** Tasks per thread, so that a core stolen by another process does not stall the whole call. */
+  private static final int TASKS_PER_THREAD = 4;
+  /** Packing work per task, in floats, worth sending to another thread. */
+  private static final int PACK_GRAIN = 64 * 1024;
+
+  private BlockedGemm() {}
+
+  static void run(KernelProvider kp, boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean accumulate,
+      float[] c, int cOff, int ldc) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int slabRows = Math.max(mr, A_CAP / k / mr * mr);
+    for (int i0 = 0; i0 < m; i0 += slabRows) {
+      int rows = Math.min(slabRows, m - i0);
+      int mPanels = (rows + mr - 1) / mr;
+      float[] ap = Scratch.get(Scratch.GEMM_A, mPanels * mr * k);
+      int slab = i0;
+      // Panel q's depth block starting at pc lives at pc * mPanels * mr + q * mr * kc.
+      Parallel.forRange(mPanels, Math.max(1, PACK_GRAIN / (mr * k)), (from, to) -> {
+        for (int q = from; q < to; q++) {
+          int r0 = slab + q * mr;
+          for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            Packing.packA(transA, a, aOff, lda, r0, Math.min(mr, m - r0), pc, kc, mr, ap,
+                pc * mPanels * mr + q * mr * kc);
+          }
+        }
+      });
+      runSlab(kp, transB, i0, rows, mPanels, n, k, ap, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+  }
+
+  private static void runSlab(KernelProvider kp, boolean transB, int i0, int rows, int mPanels, int n,
+      int k, float[] ap, float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+    int nr = kp.nr();
+    int threads = Parallel.threads();
+    int wanted = threads > 1 ? threads * TASKS_PER_THREAD : 1;
+    int width = roundUp((n + wanted - 1) / wanted, nr);
+    width = Math.max(nr, Math.min(width, Math.max(nr, MAX_TASK_COLUMNS / nr * nr)));
+    int colBlocks = (n + width - 1) / width;
+    // Few column blocks (narrow C): split rows too; each row block then packs the same B, which is small.
+    int rowBlocks = 1;
+    if (threads > 1 && colBlocks < wanted) {
+      rowBlocks = Math.max(1, Math.min((wanted + colBlocks - 1) / colBlocks, mPanels / 4));
+    }
+    int rb = rowBlocks;
+    long taskFlops = 2L * rows / rowBlocks * Math.min(n, width) * k;
+    int minGrain = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TASK_FLOPS / Math.max(1, taskFlops)));
+    int w = width;
+    Parallel.forRange(rb * colBlocks, minGrain, (from, to) -> {
+      for (int t = from; t < to; t++) {
+        int r = t % rb;
+        int cb = t / rb;
+        int q0 = (int) ((long) mPanels * r / rb);
+        int q1 = (int) ((long) mPanels * (r + 1) / rb);
+        int j0 = cb * w;
+        task(kp, transB, i0, rows, mPanels, q0, q1, j0, Math.min(n, j0 + w), n, k, ap, b, bOff, ldb,
+            accumulate, c, cOff, ldc);
+      }
+    });
+  }
+
+  /**
+   * Computes C rows of A panels {@code [q0, q1)} of the slab, columns {@code [j0, j1)}. The A panel
+   * stays in L1 while the inner loop walks along the task's packed B (in L2) and along C's rows, which
+   * the hardware prefetcher follows.
+   */
+  private static void task(KernelProvider kp, boolean transB, int i0, int rows, int mPanels, int q0, int q1,
+      int j0, int j1, int n, int k, float[] ap, float[] b, int bOff, int ldb, boolean accumulate,
+      float[] c, int cOff, int ldc) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int nPanels = (j1 - j0 + nr - 1) / nr;
+    float[] bp = Scratch.get(Scratch.GEMM_B, nPanels * nr * Math.min(k, KC));
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      for (int qj = 0; qj < nPanels; qj++) {
+        int j = j0 + qj * nr;
+        Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), pc, kc, nr, bp, qj * nr * kc);
+      }
+      boolean load = accumulate || pc > 0;
+      int aBlock = pc * mPanels * mr;
+      if (kp.vectorized()) {
+        for (int q = q0; q < q1; q++) {
+          for (int qj = 0; qj < nPanels; qj++) {
+            tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+          }
+        }
+      } else {
+        // The plain tile streams its wide B panel once per step for every row, so keep that panel hot.
+        for (int qj = 0; qj < nPanels; qj++) {
+          for (int q = q0; q < q1; q++) {
+            tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+          }
+        }
+      }
+    }
+  }
+
+  private static void tile(KernelProvider kp, int kc, float[] ap, int aBlock, int q, float[] bp, int qj,
+      int i0, int rows, int j0, int n, float[] c, int cOff, int ldc, boolean load) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int r = q * mr;
+    int j = j0 + qj * nr;
+    kp.tile(kc, ap, aBlock + q * mr * kc, bp, qj * nr * kc, c, cOff + (i0 + r) * ldc + j, ldc,
+        Math.min(mr, rows - r), Math.min(nr, n - j), load);
+  }
+
+  private static int roundUp(int x, int q) {
+    return (x + q - 1) / q * q;
+  }
+}

@@ -1,0 +1,111 @@
+package io.github.resnet4j.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Unfolds input patches into columns and folds them back. For a chunk of {@code nb} images the column
+ * matrix is {@code [inChannels * kernelH * kernelW, nb * outH * outW]}: row
+ * {@code (c * kernelH + kh) * kernelW + kw}, column {@code img * outH * outW + oh * outW + ow}. Rows of
+ * one group are contiguous, so a group's slice is an ordinary GEMM operand.
+ */
+final class Im2col {
+  /** Planes per task: a plane is a few thousand floats, too little to hand to a thread alone. */
+  private static final int GRAIN_FLOATS = 32 * 1024;
+
+  private Im2col() {}
+
+  /** Fills {@code cols} from images {@code [n0, n0 + nb)} of {@code x}; padding reads as 0. */
+  static void im2col(ConvGeometry g, float[] x, int n0, int nb, float[] cols) {
+    int hwo = g.outH * g.outW;
+    int ld = nb * hwo;
+    int kk = g.kernelH * g.kernelW;
+    int grain = Math.max(1, GRAIN_FLOATS / Math.max(1, kk * hwo));
+    Parallel.forRange(nb * g.inChannels, grain, (from, to) -> {
+      for (int u = from; u < to; u++) {
+        int img = u / g.inChannels;
+        int ci = u % g.inChannels;
+        int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
+        for (int kh = 0; kh < g.kernelH; kh++) {
+          for (int kw = 0; kw < g.kernelW; kw++) {
+            int dst = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
+            unfoldRow(g, x, plane, kh, kw, cols, dst);
+          }
+        }
+      }
+    });
+  }
+
+  private static void unfoldRow(ConvGeometry g, float[] x, int plane, int kh, int kw, float[] cols, int dst) {
+    int iw0 = kw * g.dilationW - g.padLeft;
+    // Output columns whose input column lies inside the image: iw0 + ow * strideW in [0, inW).
+    int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
+    int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
+    hi = Math.max(hi, lo);
+    for (int oh = 0; oh < g.outH; oh++) {
+      int d = dst + oh * g.outW;
+      int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+      if (ih < 0 || ih >= g.inH) {
+        Arrays.fill(cols, d, d + g.outW, 0f);
+        continue;
+      }
+      int src = plane + ih * g.inW + iw0;
+      Arrays.fill(cols, d, d + lo, 0f);
+      if (g.strideW == 1) {
+        System.arraycopy(x, src + lo, cols, d + lo, hi - lo);
+      } else {
+        for (int ow = lo; ow < hi; ow++) {
+          cols[d + ow] = x[src + ow * g.strideW];
+        }
+      }
+      Arrays.fill(cols, d + hi, d + g.outW, 0f);
+    }
+  }
+
+  /**
+   * Overwrites images {@code [n0, n0 + nb)} of {@code dx} with the sum of the column entries that read
+   * each input element, always in the same (kh, kw, oh, ow) order.
+   */
+  static void col2im(ConvGeometry g, float[] cols, int n0, int nb, float[] dx) {
+    int hwo = g.outH * g.outW;
+    int ld = nb * hwo;
+    int kk = g.kernelH * g.kernelW;
+    int grain = Math.max(1, GRAIN_FLOATS / Math.max(1, kk * hwo));
+    Parallel.forRange(nb * g.inChannels, grain, (from, to) -> {
+      for (int u = from; u < to; u++) {
+        int img = u / g.inChannels;
+        int ci = u % g.inChannels;
+        int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
+        Arrays.fill(dx, plane, plane + g.inH * g.inW, 0f);
+        for (int kh = 0; kh < g.kernelH; kh++) {
+          for (int kw = 0; kw < g.kernelW; kw++) {
+            int src = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
+            foldRow(g, cols, src, kh, kw, dx, plane);
+          }
+        }
+      }
+    });
+  }
+
+  private static void foldRow(ConvGeometry g, float[] cols, int src, int kh, int kw, float[] dx, int plane) {
+    int iw0 = kw * g.dilationW - g.padLeft;
+    int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
+    int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
+    for (int oh = 0; oh < g.outH; oh++) {
+      int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+      if (ih < 0 || ih >= g.inH) {
+        continue;
+      }
+      int s = src + oh * g.outW;
+      int d = plane + ih * g.inW + iw0;
+      if (g.strideW == 1) {
+        for (int ow = lo; ow < hi; ow++) {
+          dx[d + ow] += cols[s + ow];
+        }
+      } else {
+        for (int ow = lo; ow < hi; ow++) {
+          dx[d + ow * g.strideW] += cols[s + ow];
+        }
+      }
+    }
+  }
+}

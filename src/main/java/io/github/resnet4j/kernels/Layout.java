@@ -1,0 +1,66 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * Reshuffles between the batch layout {@code [N, C, S]} and a chunk's GEMM layout
+ * {@code [C, nb, S]}, plus the per-channel bias and sums over {@code [N, C, S]}.
+ */
+final class Layout {
+  private static final int GRAIN_FLOATS = 16 * 1024;
+
+  private Layout() {}
+
+  /** Copies {@code chunk [C, nb, S]} into images {@code [n0, n0 + nb)} of {@code batch [N, C, S]}. */
+  static void chunkToBatch(float[] chunk, int c, int s, int n0, int nb, float[] batch) {
+    Parallel.forRange(nb * c, grain(s), (from, to) -> {
+      for (int u = from; u < to; u++) {
+        int img = u / c;
+        int ch = u % c;
+        System.arraycopy(chunk, (ch * nb + img) * s, batch, ((n0 + img) * c + ch) * s, s);
+      }
+    });
+  }
+
+  /** Copies images {@code [n0, n0 + nb)} of {@code batch [N, C, S]} into {@code chunk [C, nb, S]}. */
+  static void batchToChunk(float[] batch, int c, int s, int n0, int nb, float[] chunk) {
+    Parallel.forRange(nb * c, grain(s), (from, to) -> {
+      for (int u = from; u < to; u++) {
+        int img = u / c;
+        int ch = u % c;
+        System.arraycopy(batch, ((n0 + img) * c + ch) * s, chunk, (ch * nb + img) * s, s);
+      }
+    });
+  }
+
+  /** {@code y[n, ch, :] += bias[ch]}. */
+  static void addBias(float[] y, int n, int c, int s, float[] bias) {
+    Parallel.forRange(n * c, grain(s), (from, to) -> {
+      for (int u = from; u < to; u++) {
+        float b = bias[u % c];
+        int o = u * s;
+        for (int i = 0; i < s; i++) {
+          y[o + i] += b;
+        }
+      }
+    });
+  }
+
+  /** {@code out[ch] = sum over n and s of x[n, ch, s]}, in double, in a fixed order. */
+  static void sumPerChannel(float[] x, int n, int c, int s, float[] out) {
+    Parallel.forRange(c, Math.max(1, GRAIN_FLOATS / Math.max(1, n * s)), (from, to) -> {
+      for (int ch = from; ch < to; ch++) {
+        double acc = 0;
+        for (int img = 0; img < n; img++) {
+          int o = (img * c + ch) * s;
+          for (int i = 0; i < s; i++) {
+            acc += x[o + i];
+          }
+        }
+        out[ch] = (float) acc;
+      }
+    });
+  }
+
+  private static int grain(int s) {
+    return Math.max(1, GRAIN_FLOATS / Math.max(1, s));
+  }
+}

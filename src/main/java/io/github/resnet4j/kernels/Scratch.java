@@ -1,0 +1,39 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * Per-thread scratch arrays that grow and are then reused, so steady-state kernel calls do not
+ * allocate. Each user owns a slot; a slot's contents are only valid until its owner's next call on the
+ * same thread.
+ *
+ * <p>Safe because {@link Parallel#forRange} never runs nested loops in parallel: a pool thread is
+ * never interrupted in the middle of a loop body to run another body that could use the same slot.
+ */
+final class Scratch {
+  static final int GEMM_A = 0;
+  static final int GEMM_B = 1;
+  static final int GEMM_EDGE = 2;
+  static final int CONV_COLS = 3;
+  static final int CONV_OUT = 4;
+  private static final int SLOTS = 5;
+
+  private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
+
+  private Scratch() {}
+
+  /**
+   * A scratch array of at least {@code size} floats with unspecified contents.
+   *
+   * @param slot which of the caller's buffers
+   * @param size minimum length
+   * @return the buffer
+   */
+  static float[] get(int slot, int size) {
+    float[][] arrays = ARRAYS.get();
+    float[] a = arrays[slot];
+    if (a == null || a.length < size) {
+      a = new float[size];
+      arrays[slot] = a;
+    }
+    return a;
+  }
+}

@@ -1,0 +1,187 @@
+package io.github.resnet4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels: an {@code [8, 2 * lanes]} register tile ({@code [8, 32]} with AVX-512), i.e. 16
+ * accumulator registers fed by two B loads and one A broadcast per step of K.
+ *
+ * <p>Loaded reflectively by {@link Kernels} only when jdk.incubator.vector is present.
+ */
+final class VectorKernels implements KernelProvider {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final int MR = 8;
+  private static final int NR = 2 * L;
+
+  VectorKernels() {
+    if (S.vectorBitSize() < 256) {
+      throw new UnsupportedOperationException("preferred vectors are only " + S.vectorBitSize() + " bits");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "Vector API (" + S.vectorBitSize() + "-bit)";
+  }
+
+  @Override
+  public boolean vectorized() {
+    return true;
+  }
+
+  @Override
+  public int mr() {
+    return MR;
+  }
+
+  @Override
+  public int nr() {
+    return NR;
+  }
+
+  @Override
+  public void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+      int rows, int cols, boolean load) {
+    if (rows == MR && cols == NR) {
+      full(kc, a, aOff, b, bOff, c, cOff, ldc, load);
+    } else {
+      edge(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols, load);
+    }
+  }
+
+  /** A ragged tile goes through a full-size scratch tile; the padding lanes are discarded. */
+  private void edge(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+      int rows, int cols, boolean load) {
+    float[] t = Scratch.get(Scratch.GEMM_EDGE, MR * NR);
+    if (load) {
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(c, cOff + r * ldc, t, r * NR, cols);
+      }
+    }
+    full(kc, a, aOff, b, bOff, t, 0, NR, load);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * NR, c, cOff + r * ldc, cols);
+    }
+  }
+
+  private static void full(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+      boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    FloatVector c60;
+    FloatVector c61;
+    FloatVector c70;
+    FloatVector c71;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c60 = FloatVector.fromArray(S, c, r);
+      c61 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c70 = FloatVector.fromArray(S, c, r);
+      c71 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+      c60 = z;
+      c61 = z;
+      c70 = z;
+      c71 = z;
+    }
+    // Indices linear in p (not separately incremented), so C2 can hoist the bounds checks.
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bOff + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(S, a[ap + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(S, a[ap + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
+    r += ldc;
+    c60.intoArray(c, r);
+    c61.intoArray(c, r + L);
+    r += ldc;
+    c70.intoArray(c, r);
+    c71.intoArray(c, r + L);
+  }
+}

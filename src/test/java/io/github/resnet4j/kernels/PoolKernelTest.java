@@ -1,0 +1,160 @@
+package io.github.resnet4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("kernels")
+class PoolKernelTest {
+  /** kH, kW, sH, sW, padH, padW. */
+  private static final int[][] WINDOWS = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0}, {5, 3, 3, 1, 2, 1}};
+
+  @Test
+  void maxPoolMatchesDirectLoops() {
+    SplittableRandom r = new SplittableRandom(1);
+    int n = 2;
+    int c = 3;
+    int h = 9;
+    int w = 8;
+    for (int[] p : WINDOWS) {
+      float[] x = GemmTest.random(r, n * c * h * w);
+      int oh = PoolKernel.outSize(h, p[0], p[2], p[4]);
+      int ow = PoolKernel.outSize(w, p[1], p[3], p[5]);
+      float[] y = new float[n * c * oh * ow];
+      int[] arg = new int[y.length];
+      PoolKernel.maxPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], y, arg);
+      float[] dy = GemmTest.random(r, y.length);
+      float[] dx = new float[x.length];
+      java.util.Arrays.fill(dx, Float.NaN);
+      PoolKernel.maxPool2dBackward(dy, arg, n, c, h, w, oh, ow, dx);
+      double[] wantDx = new double[x.length];
+      for (int pl = 0; pl < n * c; pl++) {
+        for (int i = 0; i < oh; i++) {
+          for (int j = 0; j < ow; j++) {
+            float best = Float.NEGATIVE_INFINITY;
+            int at = -1;
+            for (int a = 0; a < p[0]; a++) {
+              for (int b = 0; b < p[1]; b++) {
+                int ih = i * p[2] - p[4] + a;
+                int iw = j * p[3] - p[5] + b;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w && x[pl * h * w + ih * w + iw] > best) {
+                  best = x[pl * h * w + ih * w + iw];
+                  at = pl * h * w + ih * w + iw;
+                }
+              }
+            }
+            int o = pl * oh * ow + i * ow + j;
+            assertEquals(best, y[o]);
+            assertEquals(at, arg[o]);
+            wantDx[at] += dy[o];
+          }
+        }
+      }
+      for (int i = 0; i < x.length; i++) {
+        assertEquals(wantDx[i], dx[i], 1e-6);
+      }
+    }
+  }
+
+  @Test
+  void maxPoolPropagatesNan() {
+    float[] x = {1, Float.NaN, 3, 4};
+    float[] y = new float[1];
+    int[] arg = new int[1];
+    PoolKernel.maxPool2dForward(x, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, y, arg);
+    assertTrue(Float.isNaN(y[0]));
+    assertEquals(1, arg[0]);
+  }
+
+  @Test
+  void avgPoolMatchesDirectLoops() {
+    SplittableRandom r = new SplittableRandom(2);
+    int n = 2;
+    int c = 2;
+    int h = 7;
+    int w = 9;
+    for (int[] p : WINDOWS) {
+      for (boolean include : new boolean[] {true, false}) {
+        float[] x = GemmTest.random(r, n * c * h * w);
+        int oh = PoolKernel.outSize(h, p[0], p[2], p[4]);
+        int ow = PoolKernel.outSize(w, p[1], p[3], p[5]);
+        float[] y = new float[n * c * oh * ow];
+        PoolKernel.avgPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], include, y);
+        float[] dy = GemmTest.random(r, y.length);
+        float[] dx = new float[x.length];
+        java.util.Arrays.fill(dx, Float.NaN);
+        PoolKernel.avgPool2dBackward(dy, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], include, dx);
+        double[] wantDx = new double[x.length];
+        for (int pl = 0; pl < n * c; pl++) {
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              double sum = 0;
+              int count = 0;
+              for (int a = 0; a < p[0]; a++) {
+                for (int b = 0; b < p[1]; b++) {
+                  int ih = i * p[2] - p[4] + a;
+                  int iw = j * p[3] - p[5] + b;
+                  if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                    sum += x[pl * h * w + ih * w + iw];
+                    count++;
+                  }
+                }
+              }
+              int div = include ? p[0] * p[1] : count;
+              int o = pl * oh * ow + i * ow + j;
+              assertEquals(sum / div, y[o], 1e-6);
+              for (int a = 0; a < p[0]; a++) {
+                for (int b = 0; b < p[1]; b++) {
+                  int ih = i * p[2] - p[4] + a;
+                  int iw = j * p[3] - p[5] + b;
+                  if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                    wantDx[pl * h * w + ih * w + iw] += dy[o] / div;
+                  }
+                }
+              }
+            }
+          }
+        }
+        for (int i = 0; i < x.length; i++) {
+          assertEquals(wantDx[i], dx[i], 1e-6);
+        }
+      }
+    }
+  }
+
+  @Test
+  void globalAvgPoolMatchesDirectLoops() {
+    SplittableRandom r = new SplittableRandom(3);
+    int n = 3;
+    int c = 4;
+    int s = 49;
+    float[] x = GemmTest.random(r, n * c * s);
+    float[] y = new float[n * c];
+    PoolKernel.globalAvgPoolForward(x, n, c, s, y);
+    float[] dy = GemmTest.random(r, n * c);
+    float[] dx = new float[x.length];
+    PoolKernel.globalAvgPoolBackward(dy, n, c, s, dx);
+    for (int pl = 0; pl < n * c; pl++) {
+      double sum = 0;
+      for (int i = 0; i < s; i++) {
+        sum += x[pl * s + i];
+        assertEquals(dy[pl] / s, dx[pl * s + i], 1e-7);
+      }
+      assertEquals(sum / s, y[pl], 1e-6);
+    }
+  }
+
+  @Test
+  void outSizeFollowsFloorModeAndRejectsBadWindows() {
+    assertEquals(16, PoolKernel.outSize(32, 3, 2, 1));
+    assertEquals(56, PoolKernel.outSize(112, 3, 2, 1));
+    assertEquals(3, PoolKernel.outSize(7, 2, 2, 0));
+    assertThrows(IllegalArgumentException.class, () -> PoolKernel.outSize(7, 3, 2, 2));
+    assertThrows(IllegalArgumentException.class, () -> PoolKernel.outSize(2, 3, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> PoolKernel.outSize(5, 0, 1, 0));
+  }
+}
