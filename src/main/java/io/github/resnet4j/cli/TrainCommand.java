@@ -103,7 +103,7 @@ final class TrainCommand {
     }
     Trainer trainer = new Trainer(model, smoothing > 0 ? LossFunction.crossEntropy((float) smoothing, true)
         : LossFunction.crossEntropy(), opt).schedule(warmup > 0 ? schedule.withWarmup(warmup) : schedule)
-        .callbacks(new KeepBestCheckpoint(outDir.resolve("best.safetensors")));
+        .callbacks(new KeepBestCheckpoint(outDir.resolve("best.safetensors"))).progress(out);
     if (a.has("resume")) {
       try {
         trainer.loadCheckpoint(a.path("resume"));

@@ -47,6 +47,7 @@ public final class Trainer {
   private final List<Callback> callbacks = new ArrayList<>();
   private final History history = new History();
   private PrintStream console;
+  private boolean liveBar;
   private int epochsDone;
 
   /**
@@ -60,7 +61,8 @@ public final class Trainer {
     this.model = model;
     this.loss = loss;
     this.optimizer = optimizer;
-    this.console = System.console() != null ? System.out : null;
+    this.console = System.out;
+    this.liveBar = System.console() != null;
   }
 
   /**
@@ -104,14 +106,27 @@ public final class Trainer {
   }
 
   /**
-   * Where the live progress bar goes: a stream, or null for none. By default it is shown when the
-   * process has a terminal.
+   * Where the one-line-per-epoch report goes (default {@code System.out}), or null for none; the live
+   * progress bar is drawn there too when the process has a terminal.
    *
    * @param out the stream, or null
    * @return this trainer
    */
   public Trainer progress(PrintStream out) {
+    return progress(out, out != null && System.console() != null);
+  }
+
+  /**
+   * Where the per-epoch report goes, and whether a live progress bar (redrawn with carriage returns) is
+   * drawn there during each epoch.
+   *
+   * @param out the stream, or null for no output
+   * @param live whether to draw the live bar
+   * @return this trainer
+   */
+  public Trainer progress(PrintStream out, boolean live) {
     this.console = out;
+    this.liveBar = live && out != null;
     return this;
   }
 
@@ -177,7 +192,7 @@ public final class Trainer {
   /** One epoch; returns {mean loss, accuracy, images}. */
   private double[] trainEpoch(DataLoader loader, int epoch, int epochs) {
     model.train();
-    ProgressBar bar = console == null ? null : new ProgressBar(console);
+    ProgressBar bar = liveBar ? new ProgressBar(console) : null;
     int batches = loader.numBatches();
     double lossSum = 0;
     long correct = 0;

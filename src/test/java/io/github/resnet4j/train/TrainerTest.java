@@ -156,10 +156,19 @@ class TrainerTest {
   void progressBarDrawsOnAStream() throws IOException {
     java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
     Module m = tinyModel(5);
-    trainer(m).progress(new java.io.PrintStream(buf, true)).fit(loader(textures(32, 6)), null, 1);
+    trainer(m).progress(new java.io.PrintStream(buf, true), true).fit(loader(textures(32, 6)), null, 1);
     String out = buf.toString();
     assertTrue(out.contains("Epoch 1/1 [") && out.contains("2/2") && out.contains("img/s"), out);
     assertTrue(out.contains("epoch 1/1  loss"), out);
+  }
+
+  @Test
+  void withoutATerminalItPrintsOneLinePerEpoch() throws IOException {
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    trainer(tinyModel(5)).progress(new java.io.PrintStream(buf, true), false).fit(loader(textures(32, 6)), null, 2);
+    String out = buf.toString();
+    assertTrue(!out.contains("\r") && out.split("\n").length == 2, out);
+    assertTrue(out.startsWith("epoch 1/2  loss") && out.contains("\nepoch 2/2  loss"), out);
   }
 
   @Test
