@@ -38,20 +38,13 @@ public final class BatchNormKernel {
       for (int ch = from; ch < to; ch++) {
         double sum = 0;
         for (int img = 0; img < n; img++) {
-          int o = (img * c + ch) * s;
-          for (int i = 0; i < s; i++) {
-            sum += x[o + i];
-          }
+          sum += RowSums.sum(x, (img * c + ch) * s, s);
         }
         double mean = sum / m;
         // Two passes: the one-pass E[x^2] - E[x]^2 loses digits when |mean| >> std.
         double sq = 0;
         for (int img = 0; img < n; img++) {
-          int o = (img * c + ch) * s;
-          for (int i = 0; i < s; i++) {
-            double d = x[o + i] - mean;
-            sq += d * d;
-          }
+          sq += RowSums.sumSquaredDeviation(x, (img * c + ch) * s, s, (float) mean);
         }
         double var = sq / m;
         double invStd = 1.0 / Math.sqrt(var + eps);
@@ -127,11 +120,8 @@ public final class BatchNormKernel {
         double sumDyXmu = 0;
         for (int img = 0; img < n; img++) {
           int o = (img * c + ch) * s;
-          for (int i = 0; i < s; i++) {
-            double g = dy[o + i];
-            sumDy += g;
-            sumDyXmu += g * (x[o + i] - mean);
-          }
+          sumDy += RowSums.sum(dy, o, s);
+          sumDyXmu += RowSums.dotCentered(dy, x, o, s, (float) mean);
         }
         double sumDyXhat = sumDyXmu * invStd;
         double gamma = gammaOrNull == null ? 1.0 : gammaOrNull[ch];
@@ -193,11 +183,8 @@ public final class BatchNormKernel {
           double sumDyXmu = 0;
           for (int img = 0; img < n; img++) {
             int o = (img * c + ch) * s;
-            for (int i = 0; i < s; i++) {
-              double g = dy[o + i];
-              sumDy += g;
-              sumDyXmu += g * (x[o + i] - mean);
-            }
+            sumDy += RowSums.sum(dy, o, s);
+            sumDyXmu += RowSums.dotCentered(dy, x, o, s, (float) mean);
           }
           if (dGammaOrNull != null) {
             dGammaOrNull[ch] = (float) (sumDyXmu * invStd);

@@ -20,6 +20,8 @@ final class BlockedGemm {
   private static final int TASKS_PER_THREAD = 4;
   /** Packing work per task, in floats, worth sending to another thread. */
   private static final int PACK_GRAIN = 64 * 1024;
+  /** Up to this many row panels per task, B is read in place rather than packed. */
+  static final int DIRECT_B_MAX_PANELS = 8;
 
   private BlockedGemm() {}
 
@@ -90,15 +92,40 @@ final class BlockedGemm {
     int mr = kp.mr();
     int nr = kp.nr();
     int nPanels = (j1 - j0 + nr - 1) / nr;
+    // Few row panels share each B panel: read the full-width panels of B in place instead of packing them.
+    boolean direct = !transB && kp.vectorized() && q1 - q0 <= DIRECT_B_MAX_PANELS;
     float[] bp = Scratch.get(Scratch.GEMM_B, nPanels * nr * Math.min(k, KC));
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
+      boolean load = accumulate || pc > 0;
+      int aBlock = pc * mPanels * mr;
+      if (direct) {
+        for (int qj = 0; qj < nPanels; qj++) {
+          int j = j0 + qj * nr;
+          int cols = Math.min(nr, n - j);
+          if (cols < nr) {
+            Packing.packB(false, b, bOff, ldb, j, cols, pc, kc, nr, bp, qj * nr * kc);
+          }
+          for (int q = q0; q < q1; q++) {
+            int r = q * mr;
+            if (cols == nr && rows - r >= mr) {
+              kp.fullTileStridedB(kc, ap, aBlock + q * mr * kc, b, bOff + pc * ldb + j, ldb, c,
+                  cOff + (i0 + r) * ldc + j, ldc, load);
+            } else if (cols == nr) {
+              // A short last row panel still needs B packed for the edge path.
+              Packing.packB(false, b, bOff, ldb, j, cols, pc, kc, nr, bp, qj * nr * kc);
+              tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+            } else {
+              tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+            }
+          }
+        }
+        continue;
+      }
       for (int qj = 0; qj < nPanels; qj++) {
         int j = j0 + qj * nr;
         Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), pc, kc, nr, bp, qj * nr * kc);
       }
-      boolean load = accumulate || pc > 0;
-      int aBlock = pc * mPanels * mr;
       if (kp.vectorized()) {
         for (int q = q0; q < q1; q++) {
           for (int qj = 0; qj < nPanels; qj++) {

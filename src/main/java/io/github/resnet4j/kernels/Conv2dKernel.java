@@ -37,33 +37,26 @@ public final class Conv2dKernel {
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
+    // Chunks of images are independent: each worker unfolds and multiplies its own chunk with a serial
+    // GEMM (nested parallel loops run serially), which beats one fork-join per small GEMM.
     if (g.isPointwise() && hwo >= POINTWISE_MIN_PIXELS) {
-      for (int img = 0; img < g.n; img++) {
-        for (int grp = 0; grp < g.groups; grp++) {
-          Gemm.sgemm(false, false, coutG, hwo, cinG, weight, grp * coutG * kg, kg,
-              x, (img * g.inChannels + grp * cinG) * hwo, hwo,
-              0f, y, (img * g.outChannels + grp * coutG) * hwo, hwo);
+      Parallel.forRange(g.n, 1, (from, to) -> {
+        for (int img = from; img < to; img++) {
+          for (int grp = 0; grp < g.groups; grp++) {
+            Gemm.sgemm(false, false, coutG, hwo, cinG, weight, grp * coutG * kg, kg,
+                x, (img * g.inChannels + grp * cinG) * hwo, hwo,
+                0f, y, (img * g.outChannels + grp * coutG) * hwo, hwo);
+          }
         }
-      }
+      });
     } else {
       int nb = chunk(g);
-      float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
-      float[] out = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
-      for (int n0 = 0; n0 < g.n; n0 += nb) {
-        int nbc = Math.min(nb, g.n - n0);
-        int ld = nbc * hwo;
-        Im2col.im2col(g, x, n0, nbc, cols);
-        // One image's GEMM output already is y's [Cout, outH * outW] layout; several need a reshuffle.
-        float[] c = nbc == 1 ? y : out;
-        int cBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
-        for (int grp = 0; grp < g.groups; grp++) {
-          Gemm.sgemm(false, false, coutG, ld, kg, weight, grp * coutG * kg, kg,
-              cols, grp * kg * ld, ld, 0f, c, cBase + grp * coutG * ld, ld);
+      int chunks = (g.n + nb - 1) / nb;
+      Parallel.forRange(chunks, 1, (from, to) -> {
+        for (int chunk = from; chunk < to; chunk++) {
+          forwardChunk(g, x, weight, y, chunk * nb, Math.min(nb, g.n - chunk * nb));
         }
-        if (nbc > 1) {
-          Layout.chunkToBatch(out, g.outChannels, hwo, n0, nbc, y);
-        }
-      }
+      });
     }
     if (biasOrNull != null) {
       Layout.addBias(y, g.n, g.outChannels, hwo, biasOrNull);
@@ -81,6 +74,26 @@ public final class Conv2dKernel {
    * @param dWeightOrNull receives dLoss/dweight {@code [Cout, Cin / groups, kH, kW]}, or null to skip
    * @param dBiasOrNull receives dLoss/dbias {@code [Cout]}, or null to skip
    */
+  private static void forwardChunk(ConvGeometry g, float[] x, float[] weight, float[] y, int n0, int nbc) {
+    int hwo = g.outH * g.outW;
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    int ld = nbc * hwo;
+    float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * ld);
+    float[] out = nbc > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * ld) : null;
+    Im2col.im2col(g, x, n0, nbc, cols);
+    // One image's GEMM output already is y's [Cout, outH * outW] layout; several need a reshuffle.
+    float[] c = nbc == 1 ? y : out;
+    int cBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
+    for (int grp = 0; grp < g.groups; grp++) {
+      Gemm.sgemm(false, false, coutG, ld, kg, weight, grp * coutG * kg, kg,
+          cols, grp * kg * ld, ld, 0f, c, cBase + grp * coutG * ld, ld);
+    }
+    if (nbc > 1) {
+      Layout.chunkToBatch(out, g.outChannels, hwo, n0, nbc, y);
+    }
+  }
+
   public static void backward(ConvGeometry g, float[] x, float[] weight, float[] dy, float[] dxOrNull,
       float[] dWeightOrNull, float[] dBiasOrNull) {
     check(g, x, weight, null);
@@ -112,37 +125,50 @@ public final class Conv2dKernel {
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
     int nb = chunk(g);
-    float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
-    float[] dyChunk = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
-    for (int n0 = 0; n0 < g.n; n0 += nb) {
-      int nbc = Math.min(nb, g.n - n0);
-      int ld = nbc * hwo;
-      float[] d;
-      int dBase;
-      if (nbc == 1) {
-        d = dy;
-        dBase = n0 * g.outChannels * hwo;
-      } else {
-        Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, dyChunk);
-        d = dyChunk;
-        dBase = 0;
-      }
-      if (dWeight != null) {
-        // dW_g += dY_g [coutG, ld] * cols_g^T; chunks add in batch order.
+    int chunks = (g.n + nb - 1) / nb;
+    if (dWeight != null) {
+      // dW_g = sum over chunks, in chunk order, of dY_g [coutG, ld] * cols_g^T: the order is fixed by the
+      // batch alone, so the sum does not depend on threads; each GEMM is parallel inside.
+      float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
+      float[] dyChunk = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
+      for (int chunk = 0; chunk < chunks; chunk++) {
+        int n0 = chunk * nb;
+        int nbc = Math.min(nb, g.n - n0);
+        int ld = nbc * hwo;
+        float[] d = nbc == 1 ? dy : dyChunk;
+        int dBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
+        if (nbc > 1) {
+          Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, dyChunk);
+        }
         Im2col.im2col(g, x, n0, nbc, cols);
         for (int grp = 0; grp < g.groups; grp++) {
           Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
               cols, grp * kg * ld, ld, n0 == 0 ? 0f : 1f, dWeight, grp * coutG * kg, kg);
         }
       }
-      if (dx != null) {
-        // dcols_g = W_g^T [kg, coutG] * dY_g, then folded back onto the input (reusing the cols buffer).
-        for (int grp = 0; grp < g.groups; grp++) {
-          Gemm.sgemm(true, false, kg, ld, coutG, weight, grp * coutG * kg, kg,
-              d, dBase + grp * coutG * ld, ld, 0f, cols, grp * kg * ld, ld);
+    }
+    if (dx != null) {
+      // dcols_g = W_g^T [kg, coutG] * dY_g, folded back onto the input: chunks are independent.
+      Parallel.forRange(chunks, 1, (from, to) -> {
+        for (int chunk = from; chunk < to; chunk++) {
+          int n0 = chunk * nb;
+          int nbc = Math.min(nb, g.n - n0);
+          int ld = nbc * hwo;
+          float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * ld);
+          float[] d = dy;
+          int dBase = n0 * g.outChannels * hwo;
+          if (nbc > 1) {
+            d = Scratch.get(Scratch.CONV_OUT, g.outChannels * ld);
+            dBase = 0;
+            Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, d);
+          }
+          for (int grp = 0; grp < g.groups; grp++) {
+            Gemm.sgemm(true, false, kg, ld, coutG, weight, grp * coutG * kg, kg,
+                d, dBase + grp * coutG * ld, ld, 0f, cols, grp * kg * ld, ld);
+          }
+          Im2col.col2im(g, cols, n0, nbc, dx);
         }
-        Im2col.col2im(g, cols, n0, nbc, dx);
-      }
+      });
     }
   }
 
@@ -151,23 +177,26 @@ public final class Conv2dKernel {
     int hw = g.outH * g.outW;
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
-    for (int img = 0; img < g.n; img++) {
-      for (int grp = 0; grp < g.groups; grp++) {
-        int xOff = (img * g.inChannels + grp * cinG) * hw;
-        int dyOff = (img * g.outChannels + grp * coutG) * hw;
-        int wOff = grp * coutG * cinG;
-        if (dWeight != null) {
-          Gemm.sgemm(false, true, coutG, cinG, hw, dy, dyOff, hw, x, xOff, hw,
-              img == 0 ? 0f : 1f, dWeight, wOff, cinG);
-        }
-        if (dx != null) {
-          Gemm.sgemm(true, false, cinG, hw, coutG, weight, wOff, cinG, dy, dyOff, hw, 0f, dx, xOff, hw);
+    if (dWeight != null) {
+      for (int img = 0; img < g.n; img++) {
+        for (int grp = 0; grp < g.groups; grp++) {
+          Gemm.sgemm(false, true, coutG, cinG, hw, dy, (img * g.outChannels + grp * coutG) * hw, hw,
+              x, (img * g.inChannels + grp * cinG) * hw, hw, img == 0 ? 0f : 1f, dWeight, grp * coutG * cinG, cinG);
         }
       }
     }
+    if (dx != null) {
+      Parallel.forRange(g.n, 1, (from, to) -> {
+        for (int img = from; img < to; img++) {
+          for (int grp = 0; grp < g.groups; grp++) {
+            Gemm.sgemm(true, false, cinG, hw, coutG, weight, grp * coutG * cinG, cinG,
+                dy, (img * g.outChannels + grp * coutG) * hw, hw, 0f, dx, (img * g.inChannels + grp * cinG) * hw, hw);
+          }
+        }
+      });
+    }
   }
 
-  /** Images per GEMM: enough for ~{@link #TARGET_COLUMNS} columns, within the unfolded-size cap. */
   static int chunk(ConvGeometry g) {
     int hwo = g.outH * g.outW;
     long rows = (long) g.inChannels * g.kernelH * g.kernelW;

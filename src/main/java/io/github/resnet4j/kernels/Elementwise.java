@@ -20,6 +20,13 @@ public final class Elementwise {
    * @param n element count
    */
   public static void unary(UnaryOp op, float p, float q, float[] x, int xOff, float[] out, int outOff, int n) {
+    Parallel.forRange(n, GRAIN, (from, to) -> unaryRange(op, p, q, x, xOff + from, out, outOff + from, to - from));
+  }
+
+  /** Below this many elements a loop is not worth splitting across threads. */
+  static final int GRAIN = 1 << 15;
+
+  private static void unaryRange(UnaryOp op, float p, float q, float[] x, int xOff, float[] out, int outOff, int n) {
     switch (op) {
       case NEG:
         for (int i = 0; i < n; i++) {
@@ -106,7 +113,8 @@ public final class Elementwise {
    * @param n element count
    */
   public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-    row(op, a, aOff, 1, b, bOff, 1, out, outOff, n);
+    Parallel.forRange(n, GRAIN, (from, to) -> row(op, a, aOff + from, 1, b, bOff + from, 1, out, outOff + from,
+        to - from));
   }
 
   /**
@@ -199,9 +207,7 @@ public final class Elementwise {
         }
         return;
       case RELU_GRAD:
-        for (int i = 0; i < n; i++) {
-          out[o + i] = a[pa + i] > 0f ? b[pb + i] : 0f;
-        }
+        Kernels.PROVIDER.reluGrad(a, pa, b, pb, out, o, n);
         return;
       default:
         for (int i = 0; i < n; i++) {

@@ -39,4 +39,37 @@ interface KernelProvider {
    */
   void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, int rows, int cols,
       boolean load);
+
+  /**
+   * The ReLU backward: {@code out[i] = x[i] > 0 ? g[i] : 0} for {@code i < n} (0 for NaN x). The branch
+   * does not auto-vectorize, so the Vector API version uses a compare mask and a blend.
+   *
+   * @param x the ReLU's input (or output: both are positive at the same places)
+   * @param xOff start in x
+   * @param g the incoming gradient
+   * @param gOff start in g
+   * @param out the result (may alias g)
+   * @param outOff start in out
+   * @param n element count
+   */
+  void reluGrad(float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n);
+
+  /**
+   * A full {@code [mr, nr]} tile like {@link #tile}, reading B unpacked: row p of the panel is
+   * {@code b[bOff + p * ldb .. + nr)}. Worth it when few A panels share each B panel (small M), where
+   * packing B would cost as much as the multiply. Same operation order, so the same bits as {@link #tile}.
+   *
+   * @param kc depth
+   * @param a packed A panel
+   * @param aOff its start
+   * @param b B, row-major
+   * @param bOff the panel's first element
+   * @param ldb B's row stride
+   * @param c the C array
+   * @param cOff the tile's top-left element
+   * @param ldc C's row stride
+   * @param load whether to accumulate into C
+   */
+  void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+      boolean load);
 }

@@ -95,4 +95,21 @@ final class PlainKernels implements KernelProvider {
       acc[j] = Math.fma(a0, b0[j], acc[j]);
     }
   }
+
+  @Override
+  public void reluGrad(float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = x[xOff + i] > 0f ? g[gOff + i] : 0f;
+    }
+  }
+
+  @Override
+  public void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
+    float[] panel = new float[kc * NR];
+    for (int p = 0; p < kc; p++) {
+      System.arraycopy(b, bOff + p * ldb, panel, p * NR, NR);
+    }
+    tile(kc, a, aOff, panel, 0, c, cOff, ldc, MR, NR, load);
+  }
 }

@@ -1,6 +1,7 @@
 package io.github.resnet4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,7 +46,7 @@ final class VectorKernels implements KernelProvider {
   public void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
       int rows, int cols, boolean load) {
     if (rows == MR && cols == NR) {
-      full(kc, a, aOff, b, bOff, c, cOff, ldc, load);
+      full(kc, a, aOff, b, bOff, NR, c, cOff, ldc, load);
     } else {
       edge(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols, load);
     }
@@ -60,14 +61,20 @@ final class VectorKernels implements KernelProvider {
         System.arraycopy(c, cOff + r * ldc, t, r * NR, cols);
       }
     }
-    full(kc, a, aOff, b, bOff, t, 0, NR, load);
+    full(kc, a, aOff, b, bOff, NR, t, 0, NR, load);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(t, r * NR, c, cOff + r * ldc, cols);
     }
   }
 
-  private static void full(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
-      boolean load) {
+  @Override
+  public void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
+    full(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+  }
+
+  private static void full(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -131,7 +138,7 @@ final class VectorKernels implements KernelProvider {
     // Indices linear in p (not separately incremented), so C2 can hoist the bounds checks.
     for (int p = 0; p < kc; p++) {
       int ap = aOff + p * MR;
-      int bp = bOff + p * NR;
+      int bp = bOff + p * ldb;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
       FloatVector av = FloatVector.broadcast(S, a[ap]);
@@ -183,5 +190,19 @@ final class VectorKernels implements KernelProvider {
     r += ldc;
     c70.intoArray(c, r);
     c71.intoArray(c, r + L);
+  }
+
+  @Override
+  public void reluGrad(float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n) {
+    FloatVector zero = FloatVector.zero(S);
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
+      zero.blend(gv, xv.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = x[xOff + i] > 0f ? g[gOff + i] : 0f;
+    }
   }
 }
