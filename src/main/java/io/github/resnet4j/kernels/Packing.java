@@ -48,10 +48,15 @@ final class Packing {
   static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int cols, int p0, int kc,
       int nr, float[] dst, int dOff) {
     if (transB) {
-      for (int j = 0; j < cols; j++) {
-        int src = bOff + (j0 + j) * ldb + p0;
-        for (int p = 0, d = dOff + j; p < kc; p++, d += nr) {
-          dst[d] = b[src + p];
+      // A transpose: blocks of 16 depth steps keep the cols source lines in L1 while every write row of
+      // the panel is filled left to right.
+      for (int pb = 0; pb < kc; pb += 16) {
+        int pe = Math.min(kc, pb + 16);
+        for (int j = 0; j < cols; j++) {
+          int src = bOff + (j0 + j) * ldb + p0;
+          for (int p = pb; p < pe; p++) {
+            dst[dOff + p * nr + j] = b[src + p];
+          }
         }
       }
       for (int j = cols; j < nr; j++) {
