@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""resnet4j against PyTorch on the same machine, in one run; prints the README's performance table.
+
+Usage (from the project folder, after `mvn -q package -DskipTests`):
+  python3 .ci/bench_vs_pytorch.py [--skip-torch] [--rows seed,resnet20,fmnist,resnet18] [--repeat 3]
+
+PyTorch runs first through ../shared/reference/torch_bench.py (Debian's python3-torch with OpenBLAS, as
+../shared/reference/README.md installs it); then every row runs with resnet4j's `bench` command, on the
+Vector API kernels and on the plain-Java ones. Each resnet4j figure is the median over --repeat launches of
+the median of 7 timed steps after 3 warm-up steps, the same method as torch_bench.py.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(HERE)
+TORCH_BENCH = os.path.join(PROJECT, "..", "shared", "reference", "torch_bench.py")
+
+# (row label, torch json section, torch key, resnet4j model, mode, batch, input size, unit)
+ROWS = {
+    "seed": [
+        ("seed 3x32x32, inference batch 1", "seed_3x32x32", "infer_b1_latency_ms", "seed", "infer", 1, 32, "ms"),
+        ("seed, inference batch 32", "seed_3x32x32", "infer_b32_img_s", "seed", "infer", 32, 32, "img/s"),
+        ("seed, train step batch 32", "seed_3x32x32", "train_b32_img_s", "seed", "train", 32, 32, "img/s"),
+    ],
+    "resnet20": [
+        ("ResNet-20, inference batch 1", "resnet20_cifar_3x32x32", "infer_b1_latency_ms", "resnet20", "infer", 1, 32,
+         "ms"),
+        ("ResNet-20, inference batch 128", "resnet20_cifar_3x32x32", "infer_b128_img_s", "resnet20", "infer", 128, 32,
+         "img/s"),
+        ("ResNet-20, train step batch 128", "resnet20_cifar_3x32x32", "train_b128_img_s", "resnet20", "train", 128,
+         32, "img/s"),
+    ],
+    "fmnist": [
+        ("seed-small 1x28x28, inference batch 128", "fmnist_resnet_1x28x28", "infer_b128_img_s", "seed-small", "infer",
+         128, 28, "img/s"),
+        ("seed-small, train step batch 128", "fmnist_resnet_1x28x28", "train_b128_img_s", "seed-small", "train", 128,
+         28, "img/s"),
+    ],
+    "resnet18": [
+        ("ResNet-18 3x224x224, inference batch 1", "resnet18_3x224x224", "infer_b1_latency_ms", "resnet18", "infer", 1,
+         224, "ms"),
+        ("ResNet-18, inference batch 16", "resnet18_3x224x224", "infer_b16_img_s", "resnet18", "infer", 16, 224,
+         "img/s"),
+        ("ResNet-18, train step batch 16", "resnet18_3x224x224", "train_b16_img_s", "resnet18", "train", 16, 224,
+         "img/s"),
+    ],
+}
+
+
+def resnet4j(model, mode, batch, size, vector, repeat):
+    cp = os.path.join(PROJECT, "target", "classes") + os.pathsep + os.path.join(PROJECT, "target", "lib", "*")
+    cmd = ["java"] + (["--add-modules", "jdk.incubator.vector"] if vector else []) + [
+        "-cp", cp, "io.github.resnet4j.cli.Main", "bench", "--model", model, "--mode", mode, "--batch", str(batch),
+        "--input-size", str(size), str(size), "--iters", "7", "--warmup", "3"]
+    medians = []
+    for _ in range(repeat):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        medians.append(float(re.search(r"median: ([0-9.]+) ms", out).group(1)))
+    return statistics.median(medians)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-torch", action="store_true", help="reuse /tmp/resnet4j-torch.json")
+    ap.add_argument("--rows", default="seed,resnet20,fmnist")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    rows = [r for key in args.rows.split(",") for r in ROWS[key]]
+    torch_json = "/tmp/resnet4j-torch.json"
+    if not args.skip_torch:
+        env = dict(os.environ, LD_LIBRARY_PATH="/usr/lib/x86_64-linux-gnu/openblas-openmp", OPENBLAS_CORETYPE="SkylakeX")
+        subprocess.run(["/usr/bin/python3", TORCH_BENCH, "--label", "side-by-side", "--only", args.rows, "--out",
+                        torch_json], env=env, check=True, stdout=sys.stderr)
+    torch = json.load(open(torch_json))["runs"]["side-by-side"]
+    print("| work | PyTorch 1.13 | resnet4j, Vector API | ratio | resnet4j, plain Java | ratio |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, section, key, model, mode, batch, size, unit in rows:
+        t = torch[section][key]
+        cells = []
+        for vector in (True, False):
+            ms = resnet4j(model, mode, batch, size, vector, args.repeat)
+            if unit == "ms":
+                cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
+            else:
+                ips = batch * 1000 / ms
+                cells += ["%.0f img/s" % ips, "%.2fx" % (ips / t)]
+        tv = ("%.2f ms" % t) if unit == "ms" else ("%.0f img/s" % t)
+        print("| %s | %s | %s |" % (label, tv, " | ".join(cells)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
