@@ -134,40 +134,9 @@ public final class Elementwise {
   public static void binary(BinaryOp op, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
       float[] out, int[] shape) {
     int rank = shape.length;
-    if (rank == 0) {
-      row(op, a, aOff, 0, b, bOff, 0, out, 0, 1);
-      return;
-    }
-    long total = 1;
-    for (int s : shape) {
-      total *= s;
-    }
-    if (total == 0) {
-      return;
-    }
-    int inner = shape[rank - 1];
-    int as = aStrides[rank - 1];
-    int bs = bStrides[rank - 1];
-    int[] idx = new int[rank];
-    int pa = aOff;
-    int pb = bOff;
-    int o = 0;
-    long rows = total / inner;
-    for (long r = 0; r < rows; r++) {
-      row(op, a, pa, as, b, pb, bs, out, o, inner);
-      o += inner;
-      for (int d = rank - 2; d >= 0; d--) {
-        idx[d]++;
-        pa += aStrides[d];
-        pb += bStrides[d];
-        if (idx[d] < shape[d]) {
-          break;
-        }
-        pa -= aStrides[d] * shape[d];
-        pb -= bStrides[d] * shape[d];
-        idx[d] = 0;
-      }
-    }
+    int as = rank == 0 ? 0 : aStrides[rank - 1];
+    int bs = rank == 0 ? 0 : bStrides[rank - 1];
+    RowWalk.walk(shape, aOff, aStrides, bOff, bStrides, (pa, pb, o, n) -> row(op, a, pa, as, b, pb, bs, out, o, n));
   }
 
   private static void row(BinaryOp op, float[] a, int pa, int as, float[] b, int pb, int bs, float[] out, int o, int n) {

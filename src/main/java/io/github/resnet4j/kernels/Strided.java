@@ -15,43 +15,16 @@ public final class Strided {
    * @param dstOffset where the first element goes
    */
   public static void copy(float[] src, int srcOffset, int[] strides, int[] shape, float[] dst, int dstOffset) {
-    int rank = shape.length;
-    if (rank == 0) {
-      dst[dstOffset] = src[srcOffset];
-      return;
-    }
-    long total = 1;
-    for (int s : shape) {
-      total *= s;
-    }
-    if (total == 0) {
-      return;
-    }
-    int inner = shape[rank - 1];
-    int innerStride = strides[rank - 1];
-    int[] idx = new int[rank];
-    int p = srcOffset;
-    int o = dstOffset;
-    long rows = total / inner;
-    for (long r = 0; r < rows; r++) {
+    int innerStride = shape.length == 0 ? 1 : strides[shape.length - 1];
+    RowWalk.walk(shape, srcOffset, strides, srcOffset, strides, (p, unused, o, n) -> {
       if (innerStride == 1) {
-        System.arraycopy(src, p, dst, o, inner);
+        System.arraycopy(src, p, dst, dstOffset + o, n);
       } else {
-        for (int i = 0, q = p; i < inner; i++, q += innerStride) {
-          dst[o + i] = src[q];
+        for (int i = 0, q = p; i < n; i++, q += innerStride) {
+          dst[dstOffset + o + i] = src[q];
         }
       }
-      o += inner;
-      for (int d = rank - 2; d >= 0; d--) {
-        idx[d]++;
-        p += strides[d];
-        if (idx[d] < shape[d]) {
-          break;
-        }
-        p -= strides[d] * shape[d];
-        idx[d] = 0;
-      }
-    }
+    });
   }
 
   /**
@@ -65,42 +38,15 @@ public final class Strided {
    * @param shape the view's shape
    */
   public static void scatter(float[] src, float[] dst, int dstOffset, int[] strides, int[] shape) {
-    int rank = shape.length;
-    if (rank == 0) {
-      dst[dstOffset] = src[0];
-      return;
-    }
-    long total = 1;
-    for (int s : shape) {
-      total *= s;
-    }
-    if (total == 0) {
-      return;
-    }
-    int inner = shape[rank - 1];
-    int innerStride = strides[rank - 1];
-    int[] idx = new int[rank];
-    int p = dstOffset;
-    int o = 0;
-    long rows = total / inner;
-    for (long r = 0; r < rows; r++) {
+    int innerStride = shape.length == 0 ? 1 : strides[shape.length - 1];
+    RowWalk.walk(shape, dstOffset, strides, dstOffset, strides, (p, unused, o, n) -> {
       if (innerStride == 1) {
-        System.arraycopy(src, o, dst, p, inner);
+        System.arraycopy(src, o, dst, p, n);
       } else {
-        for (int i = 0, q = p; i < inner; i++, q += innerStride) {
+        for (int i = 0, q = p; i < n; i++, q += innerStride) {
           dst[q] = src[o + i];
         }
       }
-      o += inner;
-      for (int d = rank - 2; d >= 0; d--) {
-        idx[d]++;
-        p += strides[d];
-        if (idx[d] < shape[d]) {
-          break;
-        }
-        p -= strides[d] * shape[d];
-        idx[d] = 0;
-      }
-    }
+    });
   }
 }

@@ -7,11 +7,7 @@ import io.github.resnet4j.tensor.Tensor;
  * Average pooling over [N, C, H, W] with a square window (torch.nn.AvgPool2d, floor mode, zero padding
  * counted in the divisor as PyTorch's default).
  */
-public final class AvgPool2D extends Module {
-  private final int kernel;
-  private final int stride;
-  private final int padding;
-
+public final class AvgPool2D extends Pool2D {
   /**
    * Non-overlapping windows: stride = kernel, no padding.
    *
@@ -29,22 +25,11 @@ public final class AvgPool2D extends Module {
    * @param padding zero padding per side, at most kernel / 2
    */
   public AvgPool2D(int kernel, int stride, int padding) {
-    if (kernel < 1 || stride < 1 || padding < 0 || padding > kernel / 2) {
-      throw new IllegalArgumentException("AvgPool2D: kernel " + kernel + ", stride " + stride + ", padding "
-          + padding + " are invalid (padding at most half the kernel)");
-    }
-    this.kernel = kernel;
-    this.stride = stride;
-    this.padding = padding;
+    super("AvgPool2D", kernel, stride, padding);
   }
 
   @Override
   protected Tensor compute(Tensor x) {
     return Functional.avgPool2d(x, kernel, stride, padding, true);
-  }
-
-  @Override
-  protected String describe() {
-    return "kernel=" + kernel + ", stride=" + stride + ", padding=" + padding;
   }
 }

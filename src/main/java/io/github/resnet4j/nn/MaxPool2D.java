@@ -7,11 +7,7 @@ import io.github.resnet4j.tensor.Tensor;
  * Max pooling over [N, C, H, W] with a square window (torch.nn.MaxPool2d, floor mode): output size
  * {@code (in + 2*padding - kernel) / stride + 1}; padding counts as -infinity.
  */
-public final class MaxPool2D extends Module {
-  private final int kernel;
-  private final int stride;
-  private final int padding;
-
+public final class MaxPool2D extends Pool2D {
   /**
    * Non-overlapping windows: stride = kernel, no padding.
    *
@@ -29,22 +25,11 @@ public final class MaxPool2D extends Module {
    * @param padding implicit padding per side, at most kernel / 2
    */
   public MaxPool2D(int kernel, int stride, int padding) {
-    if (kernel < 1 || stride < 1 || padding < 0 || padding > kernel / 2) {
-      throw new IllegalArgumentException("MaxPool2D: kernel " + kernel + ", stride " + stride + ", padding "
-          + padding + " are invalid (padding at most half the kernel)");
-    }
-    this.kernel = kernel;
-    this.stride = stride;
-    this.padding = padding;
+    super("MaxPool2D", kernel, stride, padding);
   }
 
   @Override
   protected Tensor compute(Tensor x) {
     return Functional.maxPool2d(x, kernel, stride, padding);
-  }
-
-  @Override
-  protected String describe() {
-    return "kernel=" + kernel + ", stride=" + stride + ", padding=" + padding;
   }
 }
