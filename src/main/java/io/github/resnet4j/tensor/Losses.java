@@ -104,14 +104,31 @@ final class Losses {
     }, logits, targets);
   }
 
-  /** Mean (or sum) of squared differences. */
+  /** Mean (or sum) of squared differences, one node: d/dinput = 2 (input - target) * scale. */
   static Tensor mse(Tensor input, Tensor target, boolean mean) {
     if (!Arrays.equals(input.shape, target.shape)) {
       throw new IllegalArgumentException("mse: input " + Shapes.str(input.shape)
           + " and target " + Shapes.str(target.shape) + " differ in shape");
     }
-    Tensor d = input.sub(target);
-    Tensor s = d.mul(d).sum();
-    return mean ? s.mul(1f / Math.max(input.numel(), 1)) : s;
+    float[] x = input.denseData();
+    float[] t = target.denseData();
+    int n = x.length;
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      double d = (double) x[i] - t[i];
+      total += d * d;
+    }
+    float scale = mean ? 1f / Math.max(n, 1) : 1f;
+    int[] shape = input.shape;
+    return Autograd.record("mse", Tensor.scalar((float) (total * scale)), g -> {
+      float up = 2 * g.item() * scale;
+      float[] gx = new float[n];
+      float[] gt = new float[n];
+      for (int i = 0; i < n; i++) {
+        gx[i] = (x[i] - t[i]) * up;
+        gt[i] = -gx[i];
+      }
+      return new Tensor[] {Tensor.wrap(gx, shape), Tensor.wrap(gt, shape)};
+    }, input, target);
   }
 }

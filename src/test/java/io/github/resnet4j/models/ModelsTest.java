@@ -30,9 +30,23 @@ class ModelsTest {
       "resnet101, 3, 1000, 44549160",
       "resnet152, 3, 1000, 60192808",
       "resnet20, 3, 10, 272474",
+      // Each further block per stage adds 97,216 (see cifarDepthsGrowBySixN): 20 + 2k*6 layers.
+      "resnet32, 3, 10, 466906",
+      "resnet44, 3, 10, 661338",
+      "resnet56, 3, 10, 855770",
+      "resnet110, 3, 10, 1730714",
       // the paper's option A has no projection convs: 2,752 parameters fewer (reference models.py)
       "resnet20-a, 3, 10, 269722",
       "seed, 3, 10, 127626",
+      // Pre-activation nets, derived from the published counts above: a pre-activation block has a
+      // BatchNorm on its input (2*in) instead of one on its output (2*out) and no BatchNorm in the
+      // projection; the stem loses its BatchNorm and a final BatchNorm is added. ResNet-18: stage
+      // transitions 64->128, 128->256, 256->512 change by -384, -768, -1536; stem -128; final +1024.
+      "preact-resnet18, 3, 1000, 11687720",
+      "preact-resnet34, 3, 1000, 21795880",
+      // ResNet-20: transitions 16->32, 32->64 change by -96, -192; stem -32; final BatchNorm(64) +128.
+      "preact-resnet20, 3, 10, 272282",
+      "preact-resnet110, 3, 10, 1730522",
       "seed-small, 1, 10, 115658"})
   void parameterCountsMatchTheReferences(String name, int in, int classes, long expected) {
     assertEquals(expected, Models.create(name, in, classes).parameterCount(), name);
