@@ -49,6 +49,7 @@ public final class Trainer {
   private PrintStream console;
   private boolean liveBar;
   private int epochsDone;
+  private Long loaderSeed;
 
   /**
    * Creates a trainer.
@@ -158,6 +159,11 @@ public final class Trainer {
    * @throws IOException if a callback fails to write
    */
   public History fit(DataLoader trainLoader, DataLoader valLoader, int epochs) throws IOException {
+    if (loaderSeed != null && loaderSeed != trainLoader.seed()) {
+      LOG.warn("resuming with loader seed {} but the checkpoint was trained with seed {}: the data order will"
+          + " differ from an uninterrupted run", trainLoader.seed(), loaderSeed);
+    }
+    loaderSeed = trainLoader.seed();
     for (int e = epochsDone; e < epochs; e++) {
       long start = System.nanoTime();
       trainLoader.epoch(e);
@@ -282,8 +288,9 @@ public final class Trainer {
 
   /**
    * Writes model, optimizer and progress to one safetensors file, atomically: tensors {@code model.*}
-   * and {@code optimizer.*}; metadata {@code format}, {@code epochs_done}, {@code optimizer}. The data
-   * order needs no state of its own: it is a function of the loader's seed and the epoch.
+   * and {@code optimizer.*} (whose step count also positions the schedule); metadata {@code format},
+   * {@code epochs_done}, {@code optimizer} and {@code loader_seed}. The data order and augmentation need
+   * no generator state of their own: they are functions of the loader's seed and the epoch.
    *
    * @param file the checkpoint
    * @throws IOException if writing fails
@@ -296,6 +303,9 @@ public final class Trainer {
     meta.put("format", FORMAT);
     meta.put("epochs_done", Integer.toString(epochsDone));
     meta.put("optimizer", optimizer.getClass().getSimpleName());
+    if (loaderSeed != null) {
+      meta.put("loader_seed", Long.toString(loaderSeed));
+    }
     SafeTensors.write(file, tensors, meta);
   }
 
@@ -332,5 +342,6 @@ public final class Trainer {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
     epochsDone = Integer.parseInt(meta.getOrDefault("epochs_done", "0"));
+    loaderSeed = meta.containsKey("loader_seed") ? Long.valueOf(meta.get("loader_seed")) : null;
   }
 }
