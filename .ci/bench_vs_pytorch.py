@@ -2,14 +2,18 @@
 """resnet4j against PyTorch on the same machine, in one run; prints the README's performance table.
 
 Usage (from the project folder, after `mvn -q package -DskipTests`):
-  python3 .ci/bench_vs_pytorch.py [--skip-torch] [--rows seed,resnet20,fmnist,resnet18] [--repeat 3]
+  python3 .ci/bench_vs_pytorch.py [--skip-torch] [--rows sgemm,seed,resnet20,resnet18,fmnist,mem] [--repeat 3]
 
 PyTorch runs first through ../shared/reference/torch_bench.py (Debian's python3-torch with OpenBLAS, as
 ../shared/reference/README.md installs it); then every row runs with resnet4j's `bench` command, on the
 Vector API kernels and on the plain-Java ones. Each resnet4j figure is the median over --repeat launches of
-the median of 7 timed steps after 3 warm-up steps, the same method as torch_bench.py.
+the median of 7 timed steps (21 for batch-1 latency, as torch_bench.py does) after 3 warm-up steps (10 at
+batch 1, where one step is too short to let the JIT finish). The `sgemm` rows time 1024^3 on 1 and 2 threads;
+the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps as torch_bench.py
+measures, resnet4j with -Xmx768m.
 """
 import argparse
+import time
 import json
 import os
 import re
@@ -42,27 +46,66 @@ ROWS = {
         ("seed-small, train step batch 128", "fmnist_resnet_1x28x28", "train_b128_img_s", "seed-small", "train", 128,
          28, "img/s"),
     ],
+    "sgemm": [
+        ("SGEMM 1024^3, 1 thread", None, "torch.mm n=1024 threads=1", 1, "sgemm", None, None, "GFLOP/s"),
+        ("SGEMM 1024^3, 2 threads", None, "torch.mm n=1024 threads=2", 2, "sgemm", None, None, "GFLOP/s"),
+    ],
+    "mem": [
+        ("ResNet-20 training process (batch 128), peak RSS", None, None, "resnet20", "mem", 128, 32, "MiB"),
+    ],
     "resnet18": [
-        ("ResNet-18 3x224x224, inference batch 1", "resnet18_3x224x224", "infer_b1_latency_ms", "resnet18", "infer", 1,
+        ("ResNet-18 3x224x224, inference batch 1", "torchvision_resnet18_3x224x224", "infer_b1_latency_ms", "resnet18", "infer", 1,
          224, "ms"),
-        ("ResNet-18, inference batch 16", "resnet18_3x224x224", "infer_b16_img_s", "resnet18", "infer", 16, 224,
+        ("ResNet-18, inference batch 16", "torchvision_resnet18_3x224x224", "infer_b16_img_s", "resnet18", "infer", 16, 224,
          "img/s"),
-        ("ResNet-18, train step batch 16", "resnet18_3x224x224", "train_b16_img_s", "resnet18", "train", 16, 224,
+        ("ResNet-18, train step batch 16", "torchvision_resnet18_3x224x224", "train_b16_img_s", "resnet18", "train", 16, 224,
          "img/s"),
     ],
 }
 
 
-def resnet4j(model, mode, batch, size, vector, repeat):
+def java(vector, jvm_args=()):
     cp = os.path.join(PROJECT, "target", "classes") + os.pathsep + os.path.join(PROJECT, "target", "lib", "*")
-    cmd = ["java"] + (["--add-modules", "jdk.incubator.vector"] if vector else []) + [
-        "-cp", cp, "io.github.resnet4j.cli.Main", "bench", "--model", model, "--mode", mode, "--batch", str(batch),
-        "--input-size", str(size), str(size), "--iters", "7", "--warmup", "3"]
+    return (["java"] + (["--add-modules", "jdk.incubator.vector"] if vector else []) + list(jvm_args)
+            + ["-cp", cp, "io.github.resnet4j.cli.Main"])
+
+
+def resnet4j(model, mode, batch, size, vector, repeat):
+    iters, warmup = ("21", "10") if batch == 1 else ("7", "3")
+    cmd = java(vector) + ["bench", "--model", model, "--mode", mode, "--batch", str(batch),
+                          "--input-size", str(size), str(size), "--iters", iters, "--warmup", warmup]
     medians = []
     for _ in range(repeat):
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         medians.append(float(re.search(r"median: ([0-9.]+) ms", out).group(1)))
     return statistics.median(medians)
+
+
+def resnet4j_gemm(threads, vector, repeat):
+    cmd = java(vector) + ["bench", "gemm", "--size", "1024", "--threads", str(threads)]
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        runs.append(float(re.search(r"GFLOP/s: ([0-9.]+)", out).group(1)))
+    return statistics.median(runs)
+
+
+def peak_rss_mib(cmd):
+    """VmHWM of the child, polled until it exits (the kernel keeps the high-water mark)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open("/proc/%d/status" % proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.05)
+    if proc.returncode != 0:
+        raise RuntimeError("%s exited with %d" % (cmd, proc.returncode))
+    return peak / 1024
 
 
 def main():
@@ -74,23 +117,46 @@ def main():
     rows = [r for key in args.rows.split(",") for r in ROWS[key]]
     torch_json = "/tmp/resnet4j-torch.json"
     if not args.skip_torch:
-        env = dict(os.environ, LD_LIBRARY_PATH="/usr/lib/x86_64-linux-gnu/openblas-openmp", OPENBLAS_CORETYPE="SkylakeX")
+        env = dict(os.environ, LD_LIBRARY_PATH="/usr/lib/x86_64-linux-gnu/openblas-openmp")
+        # OpenBLAS's AVX-512 kernels where the CPU has them; elsewhere its own detection picks the AVX2 ones.
+        with open("/proc/cpuinfo") as f:
+            avx512 = " avx512f" in f.read()
+        if avx512:
+            env["OPENBLAS_CORETYPE"] = "SkylakeX"
+        else:
+            env.pop("OPENBLAS_CORETYPE", None)
         subprocess.run(["/usr/bin/python3", TORCH_BENCH, "--label", "side-by-side", "--only", args.rows, "--out",
                         torch_json], env=env, check=True, stdout=sys.stderr)
     torch = json.load(open(torch_json))["runs"]["side-by-side"]
     print("| work | PyTorch 1.13 | resnet4j, Vector API | ratio | resnet4j, plain Java | ratio |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, section, key, model, mode, batch, size, unit in rows:
-        t = torch[section][key]
         cells = []
-        for vector in (True, False):
-            ms = resnet4j(model, mode, batch, size, vector, args.repeat)
-            if unit == "ms":
-                cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
-            else:
-                ips = batch * 1000 / ms
-                cells += ["%.0f img/s" % ips, "%.2fx" % (ips / t)]
-        tv = ("%.2f ms" % t) if unit == "ms" else ("%.0f img/s" % t)
+        if mode == "sgemm":
+            t = torch["sgemm_gflops"][key]
+            for vector in (True, False):
+                gf = resnet4j_gemm(model, vector, args.repeat)
+                cells += ["%.1f GFLOP/s" % gf, "%.2fx" % (gf / t)]
+            tv = "%.1f GFLOP/s" % t
+        elif mode == "mem":
+            t = torch["resnet20_train_b128_peak_rss"]["vmhwm_after_10_train_steps_b128_MiB"]
+            for vector in (True, False):
+                mib = peak_rss_mib(java(vector, ["-Xmx768m"]) + [
+                    "bench", "--model", model, "--mode", "train", "--batch", str(batch), "--iters", "7",
+                    "--warmup", "3"])
+                # Less memory is better: the ratio is PyTorch's peak over ours.
+                cells += ["%.0f MiB" % mib, "%.2fx" % (t / mib)]
+            tv = "%.0f MiB" % t
+        else:
+            t = torch[section][key]
+            for vector in (True, False):
+                ms = resnet4j(model, mode, batch, size, vector, args.repeat)
+                if unit == "ms":
+                    cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
+                else:
+                    ips = batch * 1000 / ms
+                    cells += [("%.0f img/s" if ips >= 100 else "%.1f img/s") % ips, "%.2fx" % (ips / t)]
+            tv = ("%.2f ms" % t) if unit == "ms" else (("%.0f img/s" if t >= 100 else "%.1f img/s") % t)
         print("| %s | %s | %s |" % (label, tv, " | ".join(cells)), flush=True)
 
 

@@ -1,6 +1,7 @@
 package io.github.resnet4j.cli;
 
 import io.github.resnet4j.kernels.Gemm;
+import io.github.resnet4j.kernels.Parallel;
 import io.github.resnet4j.nn.Init;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.optim.SGD;
@@ -46,7 +47,7 @@ final class BenchCommand {
     Tensor y = Tensor.ofLongs(labels, batch);
     SGD opt = new SGD(model.parameters(), 0.01, 0.9, 1e-4);
     out.printf(Locale.ROOT, "bench %s %s, batch %d, input %dx%dx%d, %d threads, kernels: %s%n", name, mode, batch,
-        c, h, w, Runtime.getRuntime().availableProcessors(), KernelInfo.describe());
+        c, h, w, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
     for (int i = -warmup; i < iters; i++) {
       long t0 = System.nanoTime();
@@ -85,7 +86,7 @@ final class BenchCommand {
     float[] x = Tensor.randn(gen, n, n).toFloatArray();
     float[] y = Tensor.randn(gen, n, n).toFloatArray();
     float[] z = new float[n * n];
-    out.printf(Locale.ROOT, "bench gemm %d^3, kernels: %s%n", n, KernelInfo.describe());
+    out.printf(Locale.ROOT, "bench gemm %d^3, %d threads, kernels: %s%n", n, Parallel.threads(), KernelInfo.describe());
     double[] gflops = new double[iters];
     for (int i = -3; i < iters; i++) {
       long t0 = System.nanoTime();
