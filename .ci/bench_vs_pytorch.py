@@ -7,19 +7,19 @@ Usage (from the project folder, after `mvn -q package -DskipTests`):
 PyTorch runs first through ../shared/reference/torch_bench.py (Debian's python3-torch with OpenBLAS, as
 ../shared/reference/README.md installs it); then every row runs with resnet4j's `bench` command, on the
 Vector API kernels and on the plain-Java ones. Each resnet4j figure is the median over --repeat launches of
-the median of 7 timed steps (21 for batch-1 latency, as torch_bench.py does) after 3 warm-up steps (10 at
-batch 1, where one step is too short to let the JIT finish). The `sgemm` rows time 1024^3 on 1 and 2 threads;
+the median of 7 timed steps (21 for batch-1 latency; torch_bench.py takes 21, and 11 for ResNet-18) after 3
+warm-up steps (10 at batch 1, where one step is too short to let the JIT finish). The `sgemm` rows time 1024^3 on 1 and 2 threads;
 the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps as torch_bench.py
 measures, resnet4j with -Xmx768m.
 """
 import argparse
-import time
 import json
 import os
 import re
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
@@ -70,24 +70,29 @@ def java(vector, jvm_args=()):
             + ["-cp", cp, "io.github.resnet4j.cli.Main"])
 
 
+def median_of_launches(cmd, pattern, repeat):
+    """Launches cmd repeat times and returns the median of the number each launch's output reports."""
+    values = []
+    for _ in range(repeat):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        values.append(float(re.search(pattern, out).group(1)))
+    return statistics.median(values)
+
+
 def resnet4j(model, mode, batch, size, vector, repeat):
     iters, warmup = ("21", "10") if batch == 1 else ("7", "3")
     cmd = java(vector) + ["bench", "--model", model, "--mode", mode, "--batch", str(batch),
                           "--input-size", str(size), str(size), "--iters", iters, "--warmup", warmup]
-    medians = []
-    for _ in range(repeat):
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        medians.append(float(re.search(r"median: ([0-9.]+) ms", out).group(1)))
-    return statistics.median(medians)
+    return median_of_launches(cmd, r"median: ([0-9.]+) ms", repeat)
 
 
 def resnet4j_gemm(threads, vector, repeat):
     cmd = java(vector) + ["bench", "gemm", "--size", "1024", "--threads", str(threads)]
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        runs.append(float(re.search(r"GFLOP/s: ([0-9.]+)", out).group(1)))
-    return statistics.median(runs)
+    return median_of_launches(cmd, r"GFLOP/s: ([0-9.]+)", repeat)
+
+
+def images_per_second(x):
+    return ("%.0f img/s" if x >= 100 else "%.1f img/s") % x
 
 
 def peak_rss_mib(cmd):
@@ -155,8 +160,8 @@ def main():
                     cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
                 else:
                     ips = batch * 1000 / ms
-                    cells += [("%.0f img/s" if ips >= 100 else "%.1f img/s") % ips, "%.2fx" % (ips / t)]
-            tv = ("%.2f ms" % t) if unit == "ms" else (("%.0f img/s" if t >= 100 else "%.1f img/s") % t)
+                    cells += [images_per_second(ips), "%.2fx" % (ips / t)]
+            tv = ("%.2f ms" % t) if unit == "ms" else images_per_second(t)
         print("| %s | %s | %s |" % (label, tv, " | ".join(cells)), flush=True)
 
 
