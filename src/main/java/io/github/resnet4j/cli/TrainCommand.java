@@ -40,7 +40,7 @@ final class TrainCommand {
       Map.entry("schedule", 1), Map.entry("augment", 0), Map.entry("seed", 1), Map.entry("out", 1),
       Map.entry("resume", 1), Map.entry("weight-decay", 1), Map.entry("momentum", 1),
       Map.entry("label-smoothing", 1), Map.entry("warmup", 1), Map.entry("limit", 1), Map.entry("classes", 1),
-      Map.entry("threads", 1));
+      Map.entry("threads", 1), Map.entry("crop-padding", 1));
 
   static int train(String[] argv, PrintStream out) throws UsageException {
     Args a = new Args("train", argv, OPTIONS);
@@ -69,9 +69,12 @@ final class TrainCommand {
       throw new UsageException(e.getMessage(), e);
     }
     Transform normalize = FashionMnist.normalize();
-    Transform augment = a.has("augment")
-        ? Transform.compose(new RandomCrop(trainSet.imageShape()[1], 2), new RandomHorizontalFlip(0.5), normalize)
-        : normalize;
+    // Padding 0 keeps only the flip: small nets that under-fit in a short schedule do better without the crop.
+    int cropPadding = a.integer("crop-padding", 2, 0);
+    Transform flipAndNormalize = Transform.compose(new RandomHorizontalFlip(0.5), normalize);
+    Transform augment = !a.has("augment") ? normalize
+        : cropPadding == 0 ? flipAndNormalize
+        : Transform.compose(new RandomCrop(trainSet.imageShape()[1], cropPadding), flipAndNormalize);
     DataLoader trainLoader = new DataLoader(trainSet, batch).shuffle(true).seed(seed).transform(augment);
     DataLoader testLoader = new DataLoader(data.test(), 250).transform(normalize);
     List<ParamGroup> groups = ParamGroup.decayWeightsOnly(model.namedParameters(), lr, weightDecay);
@@ -115,7 +118,7 @@ final class TrainCommand {
       out.println("resumed from " + a.path("resume") + " after epoch " + trainer.epochsDone());
     }
     out.printf(Locale.ROOT, "model %s (%,d parameters), %s lr %s, %s schedule, batch %d, %d epochs%s%n", name,
-        model.parameterCount(), optName, lr, scheduleName, batch, epochs, a.has("augment") ? ", augmented" : "");
+        model.parameterCount(), optName, lr, scheduleName, batch, epochs, a.has("augment") ? ", augmented (" + (cropPadding > 0 ? "crop pad " + cropPadding + " + " : "") + "flip)" : "");
     long start = System.nanoTime();
     try {
       Files.createDirectories(outDir);

@@ -114,6 +114,7 @@ class MainTest {
     assertUsageError("--optimizer must be one of sgd, adam, adamw", "train", "--optimizer", "rmsprop");
     assertUsageError("--input-size needs 2 values", "summary", "--model", "seed", "--input-size", "32");
     assertUsageError("cannot load Fashion-MNIST from /nonexistent", "train", "--data", "/nonexistent");
+    assertUsageError("--crop-padding must be at least 0", "train", "--augment", "--crop-padding", "-1");
     assertUsageError("checkpoint not found", "train", "--limit", "64", "--epochs", "1", "--resume", "/nonexistent.st");
   }
 
@@ -137,6 +138,15 @@ class MainTest {
     assertEquals(0, run("train", "--model", "seed-small", "--epochs", "2", "--batch", "32", "--limit", "128",
         "--resume", dir.resolve("checkpoint.safetensors").toString(), "--out", outDir), err);
     assertTrue(out.contains("resumed from") && out.contains("after epoch 1") && out.contains("epoch 2/2"), out);
+  }
+
+  @Test
+  void cropPaddingZeroAugmentsWithTheFlipOnly(@TempDir Path dir) {
+    assertEquals(0, run("train", "--epochs", "1", "--limit", "64", "--augment", "--crop-padding", "0", "--out",
+        dir.toString()), err);
+    assertTrue(out.contains("augmented (flip)"), out);
+    assertEquals(0, run("train", "--epochs", "1", "--limit", "64", "--augment", "--out", dir.toString()), err);
+    assertTrue(out.contains("augmented (crop pad 2 + flip)"), out);
   }
 
   @Test
