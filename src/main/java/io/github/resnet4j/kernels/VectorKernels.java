@@ -5,15 +5,19 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels: an {@code [8, 2 * lanes]} register tile ({@code [8, 32]} with AVX-512), i.e. 16
- * accumulator registers fed by two B loads and one A broadcast per step of K.
+ * Vector API kernels: an {@code [MR, 2 * lanes]} register tile, {@code [8, 32]} with AVX-512 and
+ * {@code [6, 16]} with AVX2, fed by two B loads and one A broadcast per row and step of K.
  *
  * <p>Loaded reflectively by {@link Kernels} only when jdk.incubator.vector is present.
  */
 final class VectorKernels implements KernelProvider {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final int MR = 8;
+  /**
+   * 8 rows where there are 32 vector registers (AVX-512): 16 accumulators, 2 B vectors, 1 broadcast. With
+   * 16 registers (AVX2) that tile spills 4 accumulators to the stack on every step of K, so 6 rows there.
+   */
+  private static final int MR = L >= 16 ? 8 : 6;
   private static final int NR = 2 * L;
 
   VectorKernels() {
@@ -67,13 +71,22 @@ final class VectorKernels implements KernelProvider {
     }
   }
 
+  private static void full(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
+    if (MR == 8) {
+      full8(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    } else {
+      full6(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    }
+  }
+
   @Override
   public void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
       int ldc, boolean load) {
     full(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
   }
 
-  private static void full(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+  private static void full8(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
       int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
@@ -137,7 +150,7 @@ final class VectorKernels implements KernelProvider {
     }
     // Indices linear in p (not separately incremented), so C2 can hoist the bounds checks.
     for (int p = 0; p < kc; p++) {
-      int ap = aOff + p * MR;
+      int ap = aOff + p * 8;
       int bp = bOff + p * ldb;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
@@ -190,6 +203,99 @@ final class VectorKernels implements KernelProvider {
     r += ldc;
     c70.intoArray(c, r);
     c71.intoArray(c, r + L);
+  }
+
+  private static void full6(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+    }
+    // Indices linear in p (not separately incremented), so C2 can hoist the bounds checks.
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * 6;
+      int bp = bOff + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
   }
 
   @Override
