@@ -28,9 +28,10 @@ public final class BatchNormKernel {
    * @param saveMean receives the batch mean {@code [C]}
    * @param saveInvStd receives {@code 1 / sqrt(var + eps)} {@code [C]}
    * @param saveVarOrNull receives the biased batch variance {@code [C]} (divided by M), or null
+   * @param relu whether to apply {@code max(y, 0)} in the same pass (a fused BatchNorm+ReLU)
    */
   public static void forwardTrain(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
-      float eps, float[] y, float[] saveMean, float[] saveInvStd, float[] saveVarOrNull) {
+      float eps, float[] y, float[] saveMean, float[] saveInvStd, float[] saveVarOrNull, boolean relu) {
     check(x, n, c, s);
     check(y, n, c, s);
     int m = n * s;
@@ -55,7 +56,7 @@ public final class BatchNormKernel {
         }
         double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
         double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - mean * scale;
-        affine(x, y, n, c, s, ch, (float) scale, (float) shift);
+        affine(x, y, n, c, s, ch, (float) scale, (float) shift, relu);
       }
     });
   }
@@ -73,9 +74,10 @@ public final class BatchNormKernel {
    * @param runningVar {@code [C]}
    * @param eps added to the variance
    * @param y output {@code [N, C, S]}, overwritten (may be {@code x})
+   * @param relu whether to apply {@code max(y, 0)} in the same pass (a fused BatchNorm+ReLU)
    */
   public static void forwardEval(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
-      float[] runningMean, float[] runningVar, float eps, float[] y) {
+      float[] runningMean, float[] runningVar, float eps, float[] y, boolean relu) {
     check(x, n, c, s);
     check(y, n, c, s);
     Parallel.forRange(c, grain(n * s), (from, to) -> {
@@ -83,7 +85,7 @@ public final class BatchNormKernel {
         double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
         double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
         double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - runningMean[ch] * scale;
-        affine(x, y, n, c, s, ch, (float) scale, (float) shift);
+        affine(x, y, n, c, s, ch, (float) scale, (float) shift, relu);
       }
     });
   }
@@ -206,11 +208,19 @@ public final class BatchNormKernel {
     });
   }
 
-  private static void affine(float[] x, float[] y, int n, int c, int s, int ch, float scale, float shift) {
+  private static void affine(float[] x, float[] y, int n, int c, int s, int ch, float scale, float shift,
+      boolean relu) {
     for (int img = 0; img < n; img++) {
       int o = (img * c + ch) * s;
-      for (int i = 0; i < s; i++) {
-        y[o + i] = Math.fma(x[o + i], scale, shift);
+      if (relu) {
+        for (int i = 0; i < s; i++) {
+          // Math.max(NaN, 0) is NaN, as torch.relu keeps NaN.
+          y[o + i] = Math.max(Math.fma(x[o + i], scale, shift), 0f);
+        }
+      } else {
+        for (int i = 0; i < s; i++) {
+          y[o + i] = Math.fma(x[o + i], scale, shift);
+        }
       }
     }
   }

@@ -47,7 +47,7 @@ public final class BasicBlock extends Module {
   /** The residual is an ordinary expression: relu(main + shortcut). */
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor out = bn1.forward(conv1.forward(x)).relu();
+    Tensor out = bn1.forwardRelu(conv1.forward(x));
     out = bn2.forward(conv2.forward(out));
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
     return out.add(identity).relu();

@@ -44,8 +44,8 @@ public final class Bottleneck extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor out = bn1.forward(conv1.forward(x)).relu();
-    out = bn2.forward(conv2.forward(out)).relu();
+    Tensor out = bn1.forwardRelu(conv1.forward(x));
+    out = bn2.forwardRelu(conv2.forward(out));
     out = bn3.forward(conv3.forward(out));
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
     return out.add(identity).relu();

@@ -37,10 +37,10 @@ public final class PreActBlock extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor pre = bn1.forward(x).relu();
+    Tensor pre = bn1.forwardRelu(x);
     Tensor identity = projection == null ? x : projection.forward(pre);
     Tensor out = conv1.forward(pre);
-    out = conv2.forward(bn2.forward(out).relu());
+    out = conv2.forward(bn2.forwardRelu(out));
     return out.add(identity);
   }
 }

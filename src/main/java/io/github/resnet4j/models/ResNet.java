@@ -96,7 +96,7 @@ public final class ResNet extends Module {
   protected Tensor compute(Tensor x) {
     Tensor y = conv1.forward(x);
     if (bn1 != null) {
-      y = bn1.forward(y).relu();
+      y = bn1.forwardRelu(y);
     }
     if (maxPool != null) {
       y = maxPool.forward(y);
@@ -105,7 +105,7 @@ public final class ResNet extends Module {
       y = stage.forward(y);
     }
     if (finalBn != null) {
-      y = finalBn.forward(y).relu();
+      y = finalBn.forwardRelu(y);
     }
     return fc.forward(Functional.globalAvgPool2d(y));
   }

@@ -111,8 +111,26 @@ public final class BatchNorm extends Module {
     return (long) numBatchesTracked.item();
   }
 
+  /**
+   * {@code relu(forward(x))} in one pass, as BatchNorm followed by ReLU inside every ResNet block: the same
+   * values and gradients, with one stored activation instead of two. {@link Sequential} uses it by
+   * itself wherever a BatchNorm is followed by a {@link ReLU}.
+   *
+   * @param x [N, C, H, W] or [N, C]
+   * @return the normalised, rectified tensor, x's shape
+   */
+  public Tensor forwardRelu(Tensor x) {
+    Tensor y = normalize(x, true);
+    SummaryRecorder.record(this, y);
+    return y;
+  }
+
   @Override
   protected Tensor compute(Tensor x) {
+    return normalize(x, false);
+  }
+
+  private Tensor normalize(Tensor x, boolean relu) {
     if ((x.dim() != 4 && x.dim() != 2) || x.size(1) != runningMean.size(0)) {
       throw new IllegalArgumentException("BatchNorm: expected input [N, " + runningMean.size(0)
           + ", H, W] or [N, " + runningMean.size(0) + "], got " + java.util.Arrays.toString(x.shape()));
@@ -122,7 +140,8 @@ public final class BatchNorm extends Module {
         numBatchesTracked.addInPlace(Tensor.scalar(1f));
       }
     }
-    return Functional.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
+    return relu ? Functional.batchNormRelu(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps)
+        : Functional.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
   }
 
   @Override

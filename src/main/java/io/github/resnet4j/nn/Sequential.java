@@ -61,9 +61,25 @@ public class Sequential extends Module {
   @Override
   protected Tensor compute(Tensor x) {
     Tensor y = x;
+    Module pending = null;
     for (Module m : children().values()) {
-      y = m.forward(y);
+      if (pending != null) {
+        if (m instanceof ReLU) {
+          y = ((BatchNorm) pending).forwardRelu(y);
+          SummaryRecorder.record(m, y);
+          pending = null;
+          continue;
+        }
+        y = pending.forward(y);
+        pending = null;
+      }
+      // A BatchNorm waits one step: if a ReLU follows, the two run fused.
+      if (m instanceof BatchNorm) {
+        pending = m;
+      } else {
+        y = m.forward(y);
+      }
     }
-    return y;
+    return pending == null ? y : pending.forward(y);
   }
 }

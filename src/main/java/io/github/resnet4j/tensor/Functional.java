@@ -122,7 +122,26 @@ public final class Functional {
    */
   public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
       boolean training, float momentum, float eps) {
-    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, false);
+  }
+
+  /**
+   * {@code relu(batchNorm(x, ...))} as one node: the same values and gradients, bit for bit, in one pass
+   * over the data and with one stored activation instead of two.
+   *
+   * @param x [N, C, H, W] or [N, C]
+   * @param weight [C] scale, or null
+   * @param bias [C] shift, or null
+   * @param runningMean [C], or null in training mode
+   * @param runningVar [C], or null in training mode
+   * @param training batch statistics (true) or running ones
+   * @param momentum weight of the new statistic (PyTorch convention, 0.1 by default)
+   * @param eps added to the variance
+   * @return the normalised, rectified tensor, x's shape
+   */
+  public static Tensor batchNormRelu(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+      Tensor runningVar, boolean training, float momentum, float eps) {
+    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, true);
   }
 
   /**

@@ -42,7 +42,7 @@ class BatchNormKernelTest {
         float[] mean = new float[c];
         float[] invStd = new float[c];
         float[] var = new float[c];
-        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, var);
+        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, var, false);
         float[] dx = new float[x.length];
         float[] dGamma = new float[c];
         float[] dBeta = new float[c];
@@ -110,7 +110,7 @@ class BatchNormKernelTest {
     float[] invStd = new float[c];
     float[] dx = new float[x.length];
     float[] y = new float[x.length];
-    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, null);
+    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, null, false);
     BatchNormKernel.backwardTrain(x, dy, n, c, s, gamma, mean, invStd, dx, null, null);
     float h = 1e-2f;
     for (int i = 0; i < x.length; i++) {
@@ -128,7 +128,7 @@ class BatchNormKernelTest {
 
   private static double loss(float[] x, float[] dy, int n, int c, int s, float[] gamma, float[] beta) {
     float[] y = new float[x.length];
-    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, new float[c], new float[c], null);
+    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, new float[c], new float[c], null, false);
     double l = 0;
     for (int i = 0; i < y.length; i++) {
       l += (double) y[i] * dy[i];
@@ -152,7 +152,7 @@ class BatchNormKernelTest {
     float[] dx = new float[x.length];
     float[] dGamma = new float[c];
     float[] dBeta = new float[c];
-    BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, y);
+    BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, y, false);
     BatchNormKernel.backwardEval(x, dy, n, c, s, gamma, rm, rv, EPS, dx, dGamma, dBeta);
     for (int ch = 0; ch < c; ch++) {
       double is = 1 / Math.sqrt((double) rv[ch] + EPS);
@@ -189,7 +189,7 @@ class BatchNormKernelTest {
         float[] y = new float[x.length];
         float[] mean = new float[c];
         float[] invStd = new float[c];
-        BatchNormKernel.forwardTrain(x, n, c, s, null, null, EPS, y, mean, invStd, null);
+        BatchNormKernel.forwardTrain(x, n, c, s, null, null, EPS, y, mean, invStd, null, false);
         dxs[t - 1] = new float[x.length];
         BatchNormKernel.backwardTrain(x, dy, n, c, s, null, mean, invStd, dxs[t - 1], null, null);
       }

@@ -1,0 +1,88 @@
+package io.github.resnet4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The fused BatchNorm+ReLU gives exactly what BatchNorm followed by ReLU gives, values and gradients. */
+class BatchNormReluTest {
+  /** Two BatchNorms with the same non-trivial parameters and running statistics. */
+  private static BatchNorm[] twins(Generator gen, int c) {
+    BatchNorm a = new BatchNorm(c);
+    BatchNorm b = new BatchNorm(c);
+    try (NoGrad ignored = NoGrad.enter()) {
+      a.weight().copyFrom(Tensor.uniform(gen, 0.5f, 1.5f, c));
+      a.bias().copyFrom(Tensor.uniform(gen, -0.5f, 0.5f, c));
+      a.runningMean().copyFrom(Tensor.uniform(gen, -0.3f, 0.3f, c));
+      a.runningVar().copyFrom(Tensor.uniform(gen, 0.5f, 2f, c));
+    }
+    b.loadStateDict(a.stateDict(), true);
+    return new BatchNorm[] {a, b};
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void fusedEqualsBatchNormThenReluBitForBit(boolean training) {
+    Generator gen = new Generator(5);
+    BatchNorm[] bn = twins(gen, 3);
+    bn[0].train(training);
+    bn[1].train(training);
+    Tensor x = Tensor.randn(gen, 4, 3, 5, 6);
+    Tensor upstream = Tensor.randn(gen, 4, 3, 5, 6);
+    Tensor x1 = x.detach().requiresGrad(true);
+    Tensor x2 = x.detach().requiresGrad(true);
+
+    Tensor fused = bn[0].forwardRelu(x1);
+    Tensor plain = bn[1].forward(x2).relu();
+    assertArrayEquals(plain.toFloatArray(), fused.toFloatArray());
+    float[] values = fused.toFloatArray();
+    assertTrue(min(values) == 0f && max(values) > 0f, "the test input must hit both sides of the ReLU");
+
+    fused.backward(upstream);
+    plain.backward(upstream);
+    assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray());
+    assertArrayEquals(bn[1].weight().grad().toFloatArray(), bn[0].weight().grad().toFloatArray());
+    assertArrayEquals(bn[1].bias().grad().toFloatArray(), bn[0].bias().grad().toFloatArray());
+    assertArrayEquals(bn[1].runningMean().toFloatArray(), bn[0].runningMean().toFloatArray());
+    assertArrayEquals(bn[1].runningVar().toFloatArray(), bn[0].runningVar().toFloatArray());
+    assertEquals(bn[1].numBatchesTracked(), bn[0].numBatchesTracked());
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void sequentialFusesABatchNormFollowedByRelu(boolean training) {
+    Generator gen = new Generator(6);
+    BatchNorm[] bn = twins(gen, 2);
+    Sequential seq = new Sequential(bn[0], new ReLU(), new Flatten());
+    seq.train(training);
+    bn[1].train(training);
+    Tensor x = Tensor.randn(gen, 3, 2, 4, 4);
+    assertArrayEquals(bn[1].forward(x).relu().reshape(3, 32).toFloatArray(), seq.forward(x).toFloatArray());
+    // A BatchNorm at the end of a Sequential, with nothing to fuse, still runs.
+    Sequential last = new Sequential(new Flatten(), new BatchNorm(32));
+    last.train(training);
+    assertArrayEquals(new int[] {3, 32}, last.forward(x).shape());
+  }
+
+  private static float min(float[] v) {
+    float m = Float.POSITIVE_INFINITY;
+    for (float f : v) {
+      m = Math.min(m, f);
+    }
+    return m;
+  }
+
+  private static float max(float[] v) {
+    float m = Float.NEGATIVE_INFINITY;
+    for (float f : v) {
+      m = Math.max(m, f);
+    }
+    return m;
+  }
+}
