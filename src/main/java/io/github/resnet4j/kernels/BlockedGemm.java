@@ -20,8 +20,11 @@ final class BlockedGemm {
   private static final int TASKS_PER_THREAD = 4;
   /** Packing work per task, in floats, worth sending to another thread. */
   private static final int PACK_GRAIN = 64 * 1024;
-  /** Up to this many row panels per task, B is read in place rather than packed. */
-  static final int DIRECT_B_MAX_PANELS = 8;
+  /**
+   * Up to this many rows of C per task, B is read in place rather than packed: the convolutions of up to
+   * 64 output channels, with either tile height (6 or 8 rows).
+   */
+  static final int DIRECT_B_MAX_ROWS = 72;
 
   private BlockedGemm() {}
 
@@ -93,7 +96,7 @@ final class BlockedGemm {
     int nr = kp.nr();
     int nPanels = (j1 - j0 + nr - 1) / nr;
     // Few row panels share each B panel: read the full-width panels of B in place instead of packing them.
-    boolean direct = !transB && kp.vectorized() && q1 - q0 <= DIRECT_B_MAX_PANELS;
+    boolean direct = !transB && kp.vectorized() && (q1 - q0) * mr <= DIRECT_B_MAX_ROWS;
     float[] bp = Scratch.get(Scratch.GEMM_B, nPanels * nr * Math.min(k, KC));
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
