@@ -41,6 +41,10 @@ final class Im2col {
     int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
     int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
     hi = Math.max(hi, lo);
+    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && hi > lo) {
+      unfoldShiftedPlane(g, x, plane, kh, iw0, lo, hi, cols, dst);
+      return;
+    }
     for (int oh = 0; oh < g.outH; oh++) {
       int d = dst + oh * g.outW;
       int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
@@ -61,6 +65,38 @@ final class Im2col {
         }
       }
       for (int i = d + hi; i < d + g.outW; i++) {
+        cols[i] = 0f;
+      }
+    }
+  }
+
+  /**
+   * Stride 1 with rows as wide as the input's ("same" padding, the 3x3 convs of every ResNet): the
+   * in-image rows of this (kh, kw) slice are the input plane shifted by a constant, so they come over in
+   * one copy instead of one per row; the copy carries neighbouring rows' values into the padded columns,
+   * which are then zeroed.
+   */
+  private static void unfoldShiftedPlane(ConvGeometry g, float[] x, int plane, int kh, int iw0, int lo, int hi,
+      float[] cols, int dst) {
+    int w = g.outW;
+    int ih0 = kh * g.dilationH - g.padTop;
+    // Output rows whose input row lies inside the image: ih0 + oh in [0, inH).
+    int ohLo = Math.min(g.outH, Math.max(0, -ih0));
+    int ohHi = Math.max(ohLo, Math.min(g.outH, g.inH - ih0));
+    Arrays.fill(cols, dst, dst + ohLo * w, 0f);
+    Arrays.fill(cols, dst + ohHi * w, dst + g.outH * w, 0f);
+    if (ohHi == ohLo) {
+      return;
+    }
+    int first = ohLo * w + lo;
+    int last = (ohHi - 1) * w + hi;
+    System.arraycopy(x, plane + (ih0 + ohLo) * g.inW + iw0 + lo, cols, dst + first, last - first);
+    for (int oh = ohLo; oh < ohHi; oh++) {
+      int d = dst + oh * w;
+      for (int i = d; i < d + lo; i++) {
+        cols[i] = 0f;
+      }
+      for (int i = d + hi; i < d + w; i++) {
         cols[i] = 0f;
       }
     }

@@ -31,7 +31,13 @@ class Conv2dKernelTest {
         new Config(geo(2, 8, 16, 17, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 2), true),
         new Config(geo(2, 4, 8, 8, 6, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1), false),
         new Config(geo(130, 2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), true),
-        new Config(geo(2, 4, 6, 7, 4, 3, 2, 1, 3, 0, 2, 1, 1, 1, 4), true));
+        new Config(geo(2, 4, 6, 7, 4, 3, 2, 1, 3, 0, 2, 1, 1, 1, 4), true),
+        // Stride 1 with rows as wide as the input's takes im2col's one-copy-per-plane path: dilated, a
+        // 3x1 kernel (fewer output rows), a kernel wider than the image, asymmetric padding.
+        new Config(geo(2, 3, 6, 5, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1), false),
+        new Config(geo(1, 2, 5, 6, 3, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1), true),
+        new Config(geo(1, 2, 2, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1), false),
+        new Config(geo(2, 2, 6, 6, 3, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1), true));
   }
 
   static float[] random(SplittableRandom r, int size) {
