@@ -82,6 +82,7 @@ public final class Main {
         "  train    [--model NAME] [--data DIR] [--epochs N] [--batch B] [--lr X] [--optimizer sgd|adam|adamw]",
         "           [--schedule cosine|onecycle|step|constant] [--augment] [--seed S] [--out DIR] [--resume CKPT]",
         "           [--weight-decay X] [--momentum X] [--label-smoothing X] [--warmup STEPS] [--limit N]",
+        "           [--crop-padding P]   (with --augment: crop from the image padded by P, default 2; 0 = flip only)",
         "  eval     --model NAME --weights FILE [--data DIR]",
         "  summary  --model NAME [--in-channels C] [--input-size H W] [--classes K]",
         "  predict  --model NAME --weights FILE.safetensors --input X.npy --output Y.npy [--classes K]",

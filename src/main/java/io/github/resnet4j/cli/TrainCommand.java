@@ -118,7 +118,8 @@ final class TrainCommand {
       out.println("resumed from " + a.path("resume") + " after epoch " + trainer.epochsDone());
     }
     out.printf(Locale.ROOT, "model %s (%,d parameters), %s lr %s, %s schedule, batch %d, %d epochs%s%n", name,
-        model.parameterCount(), optName, lr, scheduleName, batch, epochs, a.has("augment") ? ", augmented (" + (cropPadding > 0 ? "crop pad " + cropPadding + " + " : "") + "flip)" : "");
+        model.parameterCount(), optName, lr, scheduleName, batch, epochs, a.has("augment")
+            ? ", augmented (" + (cropPadding > 0 ? "crop pad " + cropPadding + " + " : "") + "flip)" : "");
     long start = System.nanoTime();
     try {
       Files.createDirectories(outDir);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
 import io.github.resnet4j.tensor.Tensor;
@@ -68,6 +69,17 @@ class BatchNormReluTest {
     Sequential last = new Sequential(new Flatten(), new BatchNorm(32));
     last.train(training);
     assertArrayEquals(new int[] {3, 32}, last.forward(x).shape());
+  }
+
+  @org.junit.jupiter.api.Test
+  void functionalBatchNormReluEqualsBatchNormThenRelu() {
+    Generator gen = new Generator(7);
+    Tensor x = Tensor.randn(gen, 5, 4);
+    Tensor gamma = Tensor.uniform(gen, 0.5f, 1.5f, 4);
+    Tensor beta = Tensor.uniform(gen, -0.5f, 0.5f, 4);
+    Tensor fused = Functional.batchNormRelu(x, gamma, beta, null, null, true, 0.1f, 1e-5f);
+    Tensor plain = Functional.batchNorm(x, gamma, beta, null, null, true, 0.1f, 1e-5f).relu();
+    assertArrayEquals(plain.toFloatArray(), fused.toFloatArray());
   }
 
   private static float min(float[] v) {
