@@ -63,17 +63,6 @@ public final class Conv2dKernel {
     }
   }
 
-  /**
-   * Gradients of {@link #forward} given {@code dy = dLoss/dy}; each requested gradient is overwritten.
-   *
-   * @param g the geometry
-   * @param x the forward input {@code [N, Cin, H, W]}
-   * @param weight {@code [Cout, Cin / groups, kH, kW]}
-   * @param dy {@code [N, Cout, outH, outW]}
-   * @param dxOrNull receives dLoss/dx {@code [N, Cin, H, W]}, or null to skip
-   * @param dWeightOrNull receives dLoss/dweight {@code [Cout, Cin / groups, kH, kW]}, or null to skip
-   * @param dBiasOrNull receives dLoss/dbias {@code [Cout]}, or null to skip
-   */
   private static void forwardChunk(ConvGeometry g, float[] x, float[] weight, float[] y, int n0, int nbc) {
     int hwo = g.outH * g.outW;
     int coutG = g.outChannels / g.groups;
@@ -94,6 +83,17 @@ public final class Conv2dKernel {
     }
   }
 
+  /**
+   * Gradients of {@link #forward} given {@code dy = dLoss/dy}; each requested gradient is overwritten.
+   *
+   * @param g the geometry
+   * @param x the forward input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin / groups, kH, kW]}
+   * @param dy {@code [N, Cout, outH, outW]}
+   * @param dxOrNull receives dLoss/dx {@code [N, Cin, H, W]}, or null to skip
+   * @param dWeightOrNull receives dLoss/dweight {@code [Cout, Cin / groups, kH, kW]}, or null to skip
+   * @param dBiasOrNull receives dLoss/dbias {@code [Cout]}, or null to skip
+   */
   public static void backward(ConvGeometry g, float[] x, float[] weight, float[] dy, float[] dxOrNull,
       float[] dWeightOrNull, float[] dBiasOrNull) {
     check(g, x, weight, null);
