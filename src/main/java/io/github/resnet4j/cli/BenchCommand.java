@@ -15,8 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bench --model NAME --mode infer|train --batch N [--iters K] [--warmup W] [--input-size H W]} and
- * {@code bench gemm --size N}: timed runs on random data, then the median as the last line.
+ * {@code bench --model NAME --mode infer|train --batch N [--iters K] [--warmup W] [--warmup-seconds S]
+ * [--input-size H W]} and {@code bench gemm --size N}: timed runs on random data after at least W steps
+ * and S seconds of warm-up, then the median as the last line.
  */
 final class BenchCommand {
   private BenchCommand() {}
@@ -25,13 +26,15 @@ final class BenchCommand {
     if (argv.length > 0 && argv[0].equals("gemm")) {
       return gemm(Arrays.copyOfRange(argv, 1, argv.length), out);
     }
-    Args a = new Args("bench", argv, Map.of("model", 1, "mode", 1, "batch", 1, "iters", 1, "warmup", 1,
-        "input-size", 2, "in-channels", 1, "classes", 1, "threads", 1));
+    Args a = new Args("bench", argv, Map.ofEntries(Map.entry("model", 1), Map.entry("mode", 1),
+        Map.entry("batch", 1), Map.entry("iters", 1), Map.entry("warmup", 1), Map.entry("warmup-seconds", 1),
+        Map.entry("input-size", 2), Map.entry("in-channels", 1), Map.entry("classes", 1), Map.entry("threads", 1)));
     String name = a.required("model");
     String mode = a.choice("mode", "infer", "infer", "train");
     int batch = a.integer("batch", 32, 1);
     int iters = a.integer("iters", 7, 1);
     int warmup = a.integer("warmup", 3, 0);
+    long warmupNanos = warmupNanos(a);
     int c = a.integer("in-channels", ModelArgs.defaultChannels(name), 1);
     int h = a.integerAt("input-size", 0, ModelArgs.defaultSize(name), 1);
     int w = a.integerAt("input-size", 1, ModelArgs.defaultSize(name), 1);
@@ -49,28 +52,16 @@ final class BenchCommand {
     out.printf(Locale.ROOT, "bench %s %s, batch %d, input %dx%dx%d, %d threads, kernels: %s%n", name, mode, batch,
         c, h, w, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
-    for (int i = -warmup; i < iters; i++) {
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < warmup || System.nanoTime() - warmStart < warmupNanos; i++) {
+      step(mode, model, opt, x, y);
+    }
+    for (int i = 0; i < iters; i++) {
       long t0 = System.nanoTime();
-      try {
-        if (mode.equals("train")) {
-          model.train();
-          opt.zeroGrad();
-          Functional.crossEntropy(model.forward(x), y).backward();
-          opt.step();
-        } else {
-          model.eval();
-          try (NoGrad ignored = NoGrad.enter()) {
-            model.forward(x);
-          }
-        }
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("bench: " + e.getMessage(), e);
-      }
+      step(mode, model, opt, x, y);
       double t = (System.nanoTime() - t0) / 1e6;
-      if (i >= 0) {
-        ms[i] = t;
-        out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, t, batch * 1000 / t);
-      }
+      ms[i] = t;
+      out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, t, batch * 1000 / t);
     }
     double median = median(ms);
     out.printf(Locale.ROOT, "median: %.2f ms per batch of %d%n", median, batch);
@@ -78,24 +69,55 @@ final class BenchCommand {
     return 0;
   }
 
+  /**
+   * The Vector API runs its slow Java fallbacks until C2 has compiled the kernels, which takes well over
+   * the few warm-up steps of a batch-1 benchmark (2 s was not enough on 2 busy cores): warm up for a
+   * minimum time too (default 5 s).
+   */
+  private static long warmupNanos(Args a) throws UsageException {
+    // Args.number rejects negative and non-numeric values with a usage error.
+    return (long) (a.number("warmup-seconds", 5.0) * 1e9);
+  }
+
+  private static void step(String mode, Module model, SGD opt, Tensor x, Tensor y) throws UsageException {
+    try {
+      if (mode.equals("train")) {
+        model.train();
+        opt.zeroGrad();
+        Functional.crossEntropy(model.forward(x), y).backward();
+        opt.step();
+      } else {
+        model.eval();
+        try (NoGrad ignored = NoGrad.enter()) {
+          model.forward(x);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("bench: " + e.getMessage(), e);
+    }
+  }
+
   private static int gemm(String[] argv, PrintStream out) throws UsageException {
-    Args a = new Args("bench gemm", argv, Map.of("size", 1, "iters", 1, "threads", 1));
+    Args a = new Args("bench gemm", argv, Map.of("size", 1, "iters", 1, "threads", 1, "warmup-seconds", 1));
     int n = a.integer("size", 1024, 1);
     int iters = a.integer("iters", 7, 1);
+    long warmupNanos = warmupNanos(a);
     Generator gen = new Generator(2);
     float[] x = Tensor.randn(gen, n, n).toFloatArray();
     float[] y = Tensor.randn(gen, n, n).toFloatArray();
     float[] z = new float[n * n];
     out.printf(Locale.ROOT, "bench gemm %d^3, %d threads, kernels: %s%n", n, Parallel.threads(), KernelInfo.describe());
     double[] gflops = new double[iters];
-    for (int i = -3; i < iters; i++) {
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < 3 || System.nanoTime() - warmStart < warmupNanos; i++) {
+      Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n);
+    }
+    for (int i = 0; i < iters; i++) {
       long t0 = System.nanoTime();
       Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n);
       double s = (System.nanoTime() - t0) / 1e9;
-      if (i >= 0) {
-        gflops[i] = 2.0 * n * n * n / s / 1e9;
-        out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, s * 1000, gflops[i]);
-      }
+      gflops[i] = 2.0 * n * n * n / s / 1e9;
+      out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, s * 1000, gflops[i]);
     }
     out.printf(Locale.ROOT, "GFLOP/s: %.1f%n", median(gflops));
     return 0;

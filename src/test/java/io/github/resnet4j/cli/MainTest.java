@@ -159,9 +159,10 @@ class MainTest {
   @Test
   void benchPrintsImagesPerSecondLast() {
     assertEquals(0, run("bench", "--model", "seed", "--mode", "train", "--batch", "2", "--iters", "2", "--warmup", "1",
-        "--input-size", "16", "16"), err);
+        "--warmup-seconds", "0", "--input-size", "16", "16"), err);
     assertTrue(lastLine().matches("images/sec: [0-9.]+"), lastLine());
-    assertEquals(0, run("bench", "gemm", "--size", "64", "--iters", "2"));
+    assertEquals(0, run("bench", "gemm", "--size", "64", "--iters", "2", "--warmup-seconds", "0.2"));
     assertTrue(lastLine().matches("GFLOP/s: [0-9.]+"), lastLine());
+    assertUsageError("--warmup-seconds must be a non-negative number", "bench", "gemm", "--warmup-seconds", "-1");
   }
 }
