@@ -51,10 +51,11 @@ final class Normalization {
       }
       Tensor out = Tensor.wrap(y, x.shape);
       return Autograd.record(name, out, g -> {
-        float[] dx = upstream(out, g, relu);
+        float[] dy = upstream(out, g, relu);
+        float[] dx = relu ? dy : new float[xd.length];
         float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
         float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
-        BatchNormKernel.backwardTrain(xd, dx, n, c, s, gamma, mean, invStd, dx, dGamma, dBeta);
+        BatchNormKernel.backwardTrain(xd, dy, n, c, s, gamma, mean, invStd, dx, dGamma, dBeta);
         return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
             dBeta == null ? null : Tensor.wrap(dBeta, c)};
       }, x, weight, bias);
@@ -67,21 +68,22 @@ final class Normalization {
     BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y, relu);
     Tensor out = Tensor.wrap(y, x.shape);
     return Autograd.record(name, out, g -> {
-      float[] dx = upstream(out, g, relu);
+      float[] dy = upstream(out, g, relu);
+      float[] dx = relu ? dy : new float[xd.length];
       float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
       float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
-      BatchNormKernel.backwardEval(xd, dx, n, c, s, gamma, rm, rv, eps, dx, dGamma, dBeta);
+      BatchNormKernel.backwardEval(xd, dy, n, c, s, gamma, rm, rv, eps, dx, dGamma, dBeta);
       return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
           dBeta == null ? null : Tensor.wrap(dBeta, c)};
     }, x, weight, bias);
   }
 
   /**
-   * A fresh copy of the gradient reaching the BatchNorm's output, for the kernel to overwrite with dx in
-   * place: with the ReLU fused, zero where the output was clamped (y is positive exactly where relu's
-   * input was).
+   * The gradient reaching the BatchNorm's output. With the ReLU fused it is a fresh array, zero where the
+   * output was clamped (y is positive exactly where relu's input was), which the kernel may overwrite with
+   * dx in place; without it, g's own values, read only.
    */
   private static float[] upstream(Tensor out, Tensor g, boolean relu) {
-    return relu ? Ops.zip("batchNormRelu", BinaryOp.RELU_GRAD, out, g).denseData() : g.toFloatArray();
+    return relu ? Ops.zip("batchNormRelu", BinaryOp.RELU_GRAD, out, g).denseData() : g.denseData();
   }
 }
