@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * {@code bench --model NAME --mode infer|train --batch N [--iters K] [--warmup W] [--warmup-seconds S]
@@ -52,17 +53,8 @@ final class BenchCommand {
     out.printf(Locale.ROOT, "bench %s %s, batch %d, input %dx%dx%d, %d threads, kernels: %s%n", name, mode, batch,
         c, h, w, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
-    long warmStart = System.nanoTime();
-    for (int i = 0; i < warmup || System.nanoTime() - warmStart < warmupNanos; i++) {
-      step(mode, model, opt, x, y);
-    }
-    for (int i = 0; i < iters; i++) {
-      long t0 = System.nanoTime();
-      step(mode, model, opt, x, y);
-      double t = (System.nanoTime() - t0) / 1e6;
-      ms[i] = t;
-      out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, t, batch * 1000 / t);
-    }
+    time(() -> step(mode, model, opt, x, y), warmup, warmupNanos, ms,
+        i -> out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, ms[i], batch * 1000 / ms[i]));
     double median = median(ms);
     out.printf(Locale.ROOT, "median: %.2f ms per batch of %d%n", median, batch);
     out.printf(Locale.ROOT, "images/sec: %.1f%n", batch * 1000 / median);
@@ -77,6 +69,30 @@ final class BenchCommand {
   private static long warmupNanos(Args a) throws UsageException {
     // Args.number rejects negative and non-numeric values with a usage error.
     return (long) (a.number("warmup-seconds", 5.0) * 1e9);
+  }
+
+  /** One benchmarked operation. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws UsageException;
+  }
+
+  /**
+   * Runs {@code step} at least {@code minWarmup} times and for at least {@code warmupNanos}, then once per
+   * element of {@code ms}, storing each run's milliseconds there and reporting its index as it finishes.
+   */
+  private static void time(Step step, int minWarmup, long warmupNanos, double[] ms, IntConsumer afterRun)
+      throws UsageException {
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < minWarmup || System.nanoTime() - warmStart < warmupNanos; i++) {
+      step.run();
+    }
+    for (int i = 0; i < ms.length; i++) {
+      long t0 = System.nanoTime();
+      step.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      afterRun.accept(i);
+    }
   }
 
   private static void step(String mode, Module model, SGD opt, Tensor x, Tensor y) throws UsageException {
@@ -107,18 +123,12 @@ final class BenchCommand {
     float[] y = Tensor.randn(gen, n, n).toFloatArray();
     float[] z = new float[n * n];
     out.printf(Locale.ROOT, "bench gemm %d^3, %d threads, kernels: %s%n", n, Parallel.threads(), KernelInfo.describe());
+    double[] ms = new double[iters];
     double[] gflops = new double[iters];
-    long warmStart = System.nanoTime();
-    for (int i = 0; i < 3 || System.nanoTime() - warmStart < warmupNanos; i++) {
-      Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n);
-    }
-    for (int i = 0; i < iters; i++) {
-      long t0 = System.nanoTime();
-      Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n);
-      double s = (System.nanoTime() - t0) / 1e9;
-      gflops[i] = 2.0 * n * n * n / s / 1e9;
-      out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, s * 1000, gflops[i]);
-    }
+    time(() -> Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n), 3, warmupNanos, ms, i -> {
+      gflops[i] = 2.0 * n * n * n / ms[i] / 1e6;
+      out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, ms[i], gflops[i]);
+    });
     out.printf(Locale.ROOT, "GFLOP/s: %.1f%n", median(gflops));
     return 0;
   }

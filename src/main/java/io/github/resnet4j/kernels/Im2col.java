@@ -53,10 +53,6 @@ final class Im2col {
         continue;
       }
       int src = plane + ih * g.inW + iw0;
-      // The padded margins are a column or two: a plain loop beats the call to Arrays.fill.
-      for (int i = d; i < d + lo; i++) {
-        cols[i] = 0f;
-      }
       if (g.strideW == 1) {
         System.arraycopy(x, src + lo, cols, d + lo, hi - lo);
       } else {
@@ -64,9 +60,18 @@ final class Im2col {
           cols[d + ow] = x[src + ow * g.strideW];
         }
       }
-      for (int i = d + hi; i < d + g.outW; i++) {
-        cols[i] = 0f;
-      }
+      zeroMargins(cols, d, lo, hi, g.outW);
+    }
+  }
+
+  /** Zeroes columns {@code [0, lo)} and {@code [hi, w)} of the row starting at {@code d}: the padding. */
+  private static void zeroMargins(float[] cols, int d, int lo, int hi, int w) {
+    // The padded margins are a column or two: a plain loop beats the call to Arrays.fill.
+    for (int i = d; i < d + lo; i++) {
+      cols[i] = 0f;
+    }
+    for (int i = d + hi; i < d + w; i++) {
+      cols[i] = 0f;
     }
   }
 
@@ -92,13 +97,7 @@ final class Im2col {
     int last = (ohHi - 1) * w + hi;
     System.arraycopy(x, plane + (ih0 + ohLo) * g.inW + iw0 + lo, cols, dst + first, last - first);
     for (int oh = ohLo; oh < ohHi; oh++) {
-      int d = dst + oh * w;
-      for (int i = d; i < d + lo; i++) {
-        cols[i] = 0f;
-      }
-      for (int i = d + hi; i < d + w; i++) {
-        cols[i] = 0f;
-      }
+      zeroMargins(cols, dst + oh * w, lo, hi, w);
     }
   }
 

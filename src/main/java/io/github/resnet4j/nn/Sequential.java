@@ -1,6 +1,7 @@
 package io.github.resnet4j.nn;
 
 import io.github.resnet4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * Modules applied one after another; children are named {@code 0}, {@code 1}, ... as in PyTorch, so
@@ -61,25 +62,17 @@ public class Sequential extends Module {
   @Override
   protected Tensor compute(Tensor x) {
     Tensor y = x;
-    Module pending = null;
-    for (Module m : children().values()) {
-      if (pending != null) {
-        if (m instanceof ReLU) {
-          y = ((BatchNorm) pending).forwardRelu(y);
-          SummaryRecorder.record(m, y);
-          pending = null;
-          continue;
-        }
-        y = pending.forward(y);
-        pending = null;
-      }
-      // A BatchNorm waits one step: if a ReLU follows, the two run fused.
-      if (m instanceof BatchNorm) {
-        pending = m;
+    List<Module> modules = List.copyOf(children().values());
+    for (int i = 0; i < modules.size(); i++) {
+      Module m = modules.get(i);
+      if (m instanceof BatchNorm && i + 1 < modules.size() && modules.get(i + 1) instanceof ReLU) {
+        // A BatchNorm followed by a ReLU runs as one fused node.
+        y = ((BatchNorm) m).forwardRelu(y);
+        SummaryRecorder.record(modules.get(++i), y);
       } else {
         y = m.forward(y);
       }
     }
-    return pending == null ? y : pending.forward(y);
+    return y;
   }
 }
