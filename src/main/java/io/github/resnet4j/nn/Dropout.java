@@ -6,7 +6,8 @@ import io.github.resnet4j.tensor.Tensor;
 
 /**
  * Zeroes each element with probability p in training mode and scales the rest by 1/(1-p) (inverted
- * dropout, as PyTorch); the identity in eval mode. Masks come from the layer's own seeded generator.
+ * dropout, as PyTorch); the identity in eval mode. Masks come from the layer's own seeded generator,
+ * registered as {@code mask} so that checkpoints carry its state.
  */
 public final class Dropout extends Module {
   private final float p;
@@ -23,7 +24,7 @@ public final class Dropout extends Module {
       throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
     }
     this.p = p;
-    this.gen = new Generator(seed);
+    this.gen = registerGenerator("mask", new Generator(seed));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.resnet4j.nn;
 
 import io.github.resnet4j.tensor.DType;
+import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
 import io.github.resnet4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public abstract class Module {
   private final Map<String, Tensor> parameters = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Map<String, Generator> generators = new LinkedHashMap<>();
   private boolean training = true;
 
   /** Creates an empty module in training mode. */
@@ -86,6 +88,20 @@ public abstract class Module {
   }
 
   /**
+   * Registers a random generator the module draws from while it runs (Dropout's masks), so that a
+   * checkpoint can save its state and a resumed run draws what an uninterrupted one would.
+   *
+   * @param name a name without dots, unique in this module
+   * @param generator the generator
+   * @return the generator
+   */
+  protected final Generator registerGenerator(String name, Generator generator) {
+    checkName(name);
+    generators.put(name, generator);
+    return generator;
+  }
+
+  /**
    * Registers a child module; its entries appear under {@code name.}.
    *
    * @param name a name without dots, unique in this module
@@ -103,7 +119,8 @@ public abstract class Module {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException("register: name '" + name + "' must be non-empty and contain no dots");
     }
-    if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+    if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)
+        || generators.containsKey(name)) {
       throw new IllegalArgumentException("register: name '" + name + "' is already used in "
           + getClass().getSimpleName());
     }
@@ -139,6 +156,20 @@ public abstract class Module {
   public Map<String, Tensor> namedBuffers() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     collect("", out, false, true);
+    return out;
+  }
+
+  /**
+   * The random generators modules draw from while running, by dotted name (e.g. {@code head.1.mask});
+   * not part of the state dict, which holds tensors only. Checkpoints save and restore their states.
+   *
+   * @return an insertion-ordered map of the live generators
+   */
+  public Map<String, Generator> namedGenerators() {
+    Map<String, Generator> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+      m.getValue().generators.forEach((k, v) -> out.put(m.getKey() + k, v));
+    }
     return out;
   }
 

@@ -7,6 +7,7 @@ import io.github.resnet4j.io.SafeTensorsFile;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.optim.Optimizer;
 import io.github.resnet4j.optim.Schedule;
+import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
 import io.github.resnet4j.tensor.Tensor;
 import java.io.IOException;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   static final String FORMAT = "resnet4j-checkpoint-1";
+  private static final String GENERATOR_PREFIX = "generator.";
 
   private final Module model;
   private final LossFunction loss;
@@ -289,8 +291,9 @@ public final class Trainer {
   /**
    * Writes model, optimizer and progress to one safetensors file, atomically: tensors {@code model.*}
    * and {@code optimizer.*} (whose step count also positions the schedule); metadata {@code format},
-   * {@code epochs_done}, {@code optimizer} and {@code loader_seed}. The data order and augmentation need
-   * no generator state of their own: they are functions of the loader's seed and the epoch.
+   * {@code epochs_done}, {@code optimizer}, {@code loader_seed} and {@code generator.NAME} for each of the
+   * model's {@link Module#namedGenerators() generators} (Dropout's masks). The data order and augmentation
+   * need no generator state of their own: they are functions of the loader's seed and the epoch.
    *
    * @param file the checkpoint
    * @throws IOException if writing fails
@@ -306,6 +309,7 @@ public final class Trainer {
     if (loaderSeed != null) {
       meta.put("loader_seed", Long.toString(loaderSeed));
     }
+    model.namedGenerators().forEach((k, g) -> meta.put(GENERATOR_PREFIX + k, Long.toString(g.state())));
     SafeTensors.write(file, tensors, meta);
   }
 
@@ -340,6 +344,19 @@ public final class Trainer {
       optimizer.loadStateDict(optState);
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    for (Map.Entry<String, Generator> g : model.namedGenerators().entrySet()) {
+      String saved = meta.get(GENERATOR_PREFIX + g.getKey());
+      if (saved == null) {
+        throw new IOException(file + ": no state for the model's random generator '" + g.getKey()
+            + "' (metadata key " + GENERATOR_PREFIX + g.getKey() + "); resuming would draw different masks");
+      }
+      try {
+        g.getValue().setState(Long.parseLong(saved));
+      } catch (NumberFormatException e) {
+        throw new IOException(file + ": metadata " + GENERATOR_PREFIX + g.getKey() + " is not a number: '"
+            + saved + "'", e);
+      }
     }
     epochsDone = Integer.parseInt(meta.getOrDefault("epochs_done", "0"));
     loaderSeed = meta.containsKey("loader_seed") ? Long.valueOf(meta.get("loader_seed")) : null;

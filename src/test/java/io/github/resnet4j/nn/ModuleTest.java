@@ -10,6 +10,7 @@ import io.github.resnet4j.tensor.DType;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
 import io.github.resnet4j.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,20 @@ class ModuleTest {
     Dropout d = new Dropout(0.3f, 5);
     d.eval();
     assertArrayEquals(x.toFloatArray(), d.forward(x).toFloatArray());
+  }
+
+  @Test
+  void dropoutsGeneratorIsNamedAndItsStateReplaysTheMasks() {
+    Dropout d = new Dropout(0.5f, 5);
+    Sequential net = new Sequential(new Flatten(), d);
+    assertEquals(List.of("1.mask"), List.copyOf(net.namedGenerators().keySet()));
+    Tensor x = Tensor.ones(1, 64);
+    long before = net.namedGenerators().get("1.mask").state();
+    float[] first = net.forward(x).toFloatArray();
+    assertFalse(Arrays.equals(first, net.forward(x).toFloatArray()), "each call draws a new mask");
+    net.namedGenerators().get("1.mask").setState(before);
+    assertArrayEquals(first, net.forward(x).toFloatArray());
+    assertTrue(net.stateDict().isEmpty(), "generators are not tensors of the state dict");
   }
 
   @Test

@@ -9,8 +9,10 @@ import io.github.resnet4j.data.DataLoader;
 import io.github.resnet4j.data.RandomHorizontalFlip;
 import io.github.resnet4j.data.TensorDataset;
 import io.github.resnet4j.models.SeedNet;
+import io.github.resnet4j.nn.Dropout;
 import io.github.resnet4j.nn.Init;
 import io.github.resnet4j.nn.Module;
+import io.github.resnet4j.nn.Sequential;
 import io.github.resnet4j.optim.Adam;
 import io.github.resnet4j.optim.SGD;
 import io.github.resnet4j.optim.Schedule;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,20 +90,38 @@ class TrainerTest {
   }
 
   private static Map<String, Tensor> run(int epochs) throws IOException {
-    Module m = tinyModel(3);
+    return run(TrainerTest::tinyModel, epochs);
+  }
+
+  private static Map<String, Tensor> run(LongFunction<Module> model, int epochs) throws IOException {
+    Module m = model.apply(3);
     trainer(m).fit(loader(textures(48, 4)), null, epochs);
     return m.stateDict();
   }
 
+  /** The tiny model with Dropout on its logits: masks come from a generator the checkpoint must carry. */
+  static Module tinyDropoutModel(long seed) {
+    return new Sequential(tinyModel(seed), new Dropout(0.5f, 11));
+  }
+
   @Test
   void resumeEqualsStraight(@TempDir Path dir) throws IOException {
-    Map<String, Tensor> straight = run(2);
-    Module first = tinyModel(3);
+    assertResumeEqualsStraight(TrainerTest::tinyModel, dir);
+  }
+
+  @Test
+  void resumeEqualsStraightWithDropout(@TempDir Path dir) throws IOException {
+    assertResumeEqualsStraight(TrainerTest::tinyDropoutModel, dir);
+  }
+
+  private static void assertResumeEqualsStraight(LongFunction<Module> model, Path dir) throws IOException {
+    Map<String, Tensor> straight = run(model, 2);
+    Module first = model.apply(3);
     Trainer t1 = trainer(first);
     t1.fit(loader(textures(48, 4)), null, 1);
     Path ckpt = dir.resolve("ckpt.safetensors");
     t1.saveCheckpoint(ckpt);
-    Module second = tinyModel(99); // different initial weights: all must come from the checkpoint
+    Module second = model.apply(99); // different initial weights: all must come from the checkpoint
     Trainer t2 = trainer(second);
     t2.loadCheckpoint(ckpt);
     assertEquals(1, t2.epochsDone());
@@ -109,6 +130,15 @@ class TrainerTest {
     for (String k : straight.keySet()) {
       assertArrayEquals(straight.get(k).toFloatArray(), resumed.get(k).toFloatArray(), k);
     }
+  }
+
+  @Test
+  void checkpointWithoutTheModelsGeneratorStateIsRefused(@TempDir Path dir) throws IOException {
+    Trainer plain = trainer(new Sequential(tinyModel(3))); // same state dict keys, no Dropout
+    Path ckpt = dir.resolve("no-dropout.safetensors");
+    plain.saveCheckpoint(ckpt);
+    IOException e = assertThrows(IOException.class, () -> trainer(tinyDropoutModel(3)).loadCheckpoint(ckpt));
+    assertTrue(e.getMessage().contains("generator.1.mask"), e.getMessage());
   }
 
   @Test
