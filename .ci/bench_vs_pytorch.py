@@ -8,7 +8,8 @@ PyTorch runs first through ../shared/reference/torch_bench.py (Debian's python3-
 ../shared/reference/README.md installs it); then every row runs with resnet4j's `bench` command, on the
 Vector API kernels and on the plain-Java ones. Each resnet4j figure is the median over --repeat launches of
 the median of 7 timed steps (21 for batch-1 latency; torch_bench.py takes 21, and 11 for ResNet-18) after 3
-warm-up steps (10 at batch 1, where one step is too short to let the JIT finish). The `sgemm` rows time 1024^3 on 1 and 2 threads;
+warm-up steps (10 at batch 1) and at least 5 s of warm-up (bench's --warmup-seconds default), so the timed
+steps run C2-compiled kernels. The `sgemm` rows time 1024^3 on 1 and 2 threads;
 the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps as torch_bench.py
 measures, resnet4j with -Xmx768m.
 """
@@ -20,46 +21,72 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
 TORCH_BENCH = os.path.join(PROJECT, "..", "shared", "reference", "torch_bench.py")
 
-# (row label, torch json section, torch key, resnet4j model, mode, batch, input size, unit)
+@dataclass(frozen=True)
+class StepRow:
+    """A forward (infer) or train step of a model: latency in ms at batch 1, else images/s."""
+    label: str
+    section: str  # torch_bench.py's JSON section
+    key: str  # and key in it
+    model: str
+    mode: str  # infer | train
+    batch: int
+    size: int  # input height = width
+    unit: str  # ms | img/s
+
+
+@dataclass(frozen=True)
+class GemmRow:
+    """SGEMM 1024^3 on a number of threads, in GFLOP/s."""
+    label: str
+    key: str  # torch_bench.py's key under sgemm_gflops
+    threads: int
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """Peak RSS of a training process, in MiB (less is better)."""
+    label: str
+    model: str
+    batch: int
+
+
+R20 = "resnet20_cifar_3x32x32"
+R18 = "torchvision_resnet18_3x224x224"
+FMNIST = "fmnist_resnet_1x28x28"
 ROWS = {
     "seed": [
-        ("seed 3x32x32, inference batch 1", "seed_3x32x32", "infer_b1_latency_ms", "seed", "infer", 1, 32, "ms"),
-        ("seed, inference batch 32", "seed_3x32x32", "infer_b32_img_s", "seed", "infer", 32, 32, "img/s"),
-        ("seed, train step batch 32", "seed_3x32x32", "train_b32_img_s", "seed", "train", 32, 32, "img/s"),
+        StepRow("seed 3x32x32, inference batch 1", "seed_3x32x32", "infer_b1_latency_ms", "seed", "infer", 1, 32, "ms"),
+        StepRow("seed, inference batch 32", "seed_3x32x32", "infer_b32_img_s", "seed", "infer", 32, 32, "img/s"),
+        StepRow("seed, train step batch 32", "seed_3x32x32", "train_b32_img_s", "seed", "train", 32, 32, "img/s"),
     ],
     "resnet20": [
-        ("ResNet-20, inference batch 1", "resnet20_cifar_3x32x32", "infer_b1_latency_ms", "resnet20", "infer", 1, 32,
-         "ms"),
-        ("ResNet-20, inference batch 128", "resnet20_cifar_3x32x32", "infer_b128_img_s", "resnet20", "infer", 128, 32,
-         "img/s"),
-        ("ResNet-20, train step batch 128", "resnet20_cifar_3x32x32", "train_b128_img_s", "resnet20", "train", 128,
-         32, "img/s"),
+        StepRow("ResNet-20, inference batch 1", R20, "infer_b1_latency_ms", "resnet20", "infer", 1, 32, "ms"),
+        StepRow("ResNet-20, inference batch 128", R20, "infer_b128_img_s", "resnet20", "infer", 128, 32, "img/s"),
+        StepRow("ResNet-20, train step batch 128", R20, "train_b128_img_s", "resnet20", "train", 128, 32, "img/s"),
     ],
     "fmnist": [
-        ("seed-small 1x28x28, inference batch 128", "fmnist_resnet_1x28x28", "infer_b128_img_s", "seed-small", "infer",
-         128, 28, "img/s"),
-        ("seed-small, train step batch 128", "fmnist_resnet_1x28x28", "train_b128_img_s", "seed-small", "train", 128,
-         28, "img/s"),
+        StepRow("seed-small 1x28x28, inference batch 128", FMNIST, "infer_b128_img_s", "seed-small", "infer", 128, 28,
+                "img/s"),
+        StepRow("seed-small, train step batch 128", FMNIST, "train_b128_img_s", "seed-small", "train", 128, 28,
+                "img/s"),
     ],
     "sgemm": [
-        ("SGEMM 1024^3, 1 thread", None, "torch.mm n=1024 threads=1", 1, "sgemm", None, None, "GFLOP/s"),
-        ("SGEMM 1024^3, 2 threads", None, "torch.mm n=1024 threads=2", 2, "sgemm", None, None, "GFLOP/s"),
+        GemmRow("SGEMM 1024^3, 1 thread", "torch.mm n=1024 threads=1", 1),
+        GemmRow("SGEMM 1024^3, 2 threads", "torch.mm n=1024 threads=2", 2),
     ],
     "mem": [
-        ("ResNet-20 training process (batch 128), peak RSS", None, None, "resnet20", "mem", 128, 32, "MiB"),
+        MemoryRow("ResNet-20 training process (batch 128), peak RSS", "resnet20", 128),
     ],
     "resnet18": [
-        ("ResNet-18 3x224x224, inference batch 1", "torchvision_resnet18_3x224x224", "infer_b1_latency_ms", "resnet18", "infer", 1,
-         224, "ms"),
-        ("ResNet-18, inference batch 16", "torchvision_resnet18_3x224x224", "infer_b16_img_s", "resnet18", "infer", 16, 224,
-         "img/s"),
-        ("ResNet-18, train step batch 16", "torchvision_resnet18_3x224x224", "train_b16_img_s", "resnet18", "train", 16, 224,
-         "img/s"),
+        StepRow("ResNet-18 3x224x224, inference batch 1", R18, "infer_b1_latency_ms", "resnet18", "infer", 1, 224, "ms"),
+        StepRow("ResNet-18, inference batch 16", R18, "infer_b16_img_s", "resnet18", "infer", 16, 224, "img/s"),
+        StepRow("ResNet-18, train step batch 16", R18, "train_b16_img_s", "resnet18", "train", 16, 224, "img/s"),
     ],
 }
 
@@ -79,10 +106,10 @@ def median_of_launches(cmd, pattern, repeat):
     return statistics.median(values)
 
 
-def resnet4j(model, mode, batch, size, vector, repeat):
-    iters, warmup = ("21", "10") if batch == 1 else ("7", "3")
-    cmd = java(vector) + ["bench", "--model", model, "--mode", mode, "--batch", str(batch),
-                          "--input-size", str(size), str(size), "--iters", iters, "--warmup", warmup]
+def resnet4j(row, vector, repeat):
+    iters, warmup = ("21", "10") if row.batch == 1 else ("7", "3")
+    cmd = java(vector) + ["bench", "--model", row.model, "--mode", row.mode, "--batch", str(row.batch),
+                          "--input-size", str(row.size), str(row.size), "--iters", iters, "--warmup", warmup]
     return median_of_launches(cmd, r"median: ([0-9.]+) ms", repeat)
 
 
@@ -135,35 +162,38 @@ def main():
     torch = json.load(open(torch_json))["runs"]["side-by-side"]
     print("| work | PyTorch 1.13 | resnet4j, Vector API | ratio | resnet4j, plain Java | ratio |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for label, section, key, model, mode, batch, size, unit in rows:
-        cells = []
-        if mode == "sgemm":
-            t = torch["sgemm_gflops"][key]
-            for vector in (True, False):
-                gf = resnet4j_gemm(model, vector, args.repeat)
-                cells += ["%.1f GFLOP/s" % gf, "%.2fx" % (gf / t)]
-            tv = "%.1f GFLOP/s" % t
-        elif mode == "mem":
-            t = torch["resnet20_train_b128_peak_rss"]["vmhwm_after_10_train_steps_b128_MiB"]
-            for vector in (True, False):
-                mib = peak_rss_mib(java(vector, ["-Xmx768m"]) + [
-                    "bench", "--model", model, "--mode", "train", "--batch", str(batch), "--iters", "7",
-                    "--warmup", "3"])
-                # Less memory is better: the ratio is PyTorch's peak over ours.
-                cells += ["%.0f MiB" % mib, "%.2fx" % (t / mib)]
-            tv = "%.0f MiB" % t
-        else:
-            t = torch[section][key]
-            for vector in (True, False):
-                ms = resnet4j(model, mode, batch, size, vector, args.repeat)
-                if unit == "ms":
-                    cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
-                else:
-                    ips = batch * 1000 / ms
-                    cells += [images_per_second(ips), "%.2fx" % (ips / t)]
-            tv = ("%.2f ms" % t) if unit == "ms" else images_per_second(t)
-        print("| %s | %s | %s |" % (label, tv, " | ".join(cells)), flush=True)
+    for row in rows:
+        torch_value, cells = measure(row, torch, args.repeat)
+        print("| %s | %s | %s |" % (row.label, torch_value, " | ".join(cells)), flush=True)
 
+
+def measure(row, torch, repeat):
+    """PyTorch's figure and resnet4j's (Vector API, then plain Java) with their ratios, as table cells."""
+    cells = []
+    if isinstance(row, GemmRow):
+        t = torch["sgemm_gflops"][row.key]
+        for vector in (True, False):
+            gf = resnet4j_gemm(row.threads, vector, repeat)
+            cells += ["%.1f GFLOP/s" % gf, "%.2fx" % (gf / t)]
+        return "%.1f GFLOP/s" % t, cells
+    if isinstance(row, MemoryRow):
+        t = torch["resnet20_train_b128_peak_rss"]["vmhwm_after_10_train_steps_b128_MiB"]
+        for vector in (True, False):
+            mib = peak_rss_mib(java(vector, ["-Xmx768m"]) + [
+                "bench", "--model", row.model, "--mode", "train", "--batch", str(row.batch), "--iters", "7",
+                "--warmup", "3"])
+            # Less memory is better: the ratio is PyTorch's peak over ours.
+            cells += ["%.0f MiB" % mib, "%.2fx" % (t / mib)]
+        return "%.0f MiB" % t, cells
+    t = torch[row.section][row.key]
+    for vector in (True, False):
+        ms = resnet4j(row, vector, repeat)
+        if row.unit == "ms":
+            cells += ["%.2f ms" % ms, "%.2fx" % (t / ms)]
+        else:
+            ips = row.batch * 1000 / ms
+            cells += [images_per_second(ips), "%.2fx" % (ips / t)]
+    return ("%.2f ms" % t) if row.unit == "ms" else images_per_second(t), cells
 
 if __name__ == "__main__":
     main()
