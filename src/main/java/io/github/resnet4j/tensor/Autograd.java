@@ -38,21 +38,24 @@ final class Autograd {
       throw new IllegalArgumentException("backward: upstream gradient of shape " + Shapes.str(upstream.shape)
           + " does not match the output shape " + Shapes.str(root.shape));
     }
-    List<Tensor> order = topologicalOrder(root);
-    Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-    grads.put(root, upstream.contiguousCopy());
+    // Vertices are nodes (intermediate results) and leaf tensors; keying on nodes, not on the
+    // intermediate tensors, lets each activation be collected as soon as no closure holds it.
+    Object rootVertex = root.node != null ? root.node : root;
+    List<Object> order = topologicalOrder(rootVertex);
+    Map<Object, Tensor> grads = new IdentityHashMap<>();
+    grads.put(rootVertex, upstream.contiguousCopy());
     try (NoGrad ignored = NoGrad.enter()) {
       for (int i = order.size() - 1; i >= 0; i--) {
-        Tensor t = order.get(i);
-        Tensor g = grads.remove(t);
+        Object vertex = order.get(i);
+        Tensor g = grads.remove(vertex);
         if (g == null) {
           continue;
         }
-        if (t.node == null) {
-          accumulateLeaf(t, g);
+        if (vertex instanceof Tensor) {
+          accumulateLeaf((Tensor) vertex, g);
           continue;
         }
-        Node node = t.node;
+        Node node = (Node) vertex;
         Tensor[] inGrads = node.apply(g);
         if (!retainGraph) {
           node.release();
@@ -60,12 +63,12 @@ final class Autograd {
         // A backward may hand the same buffer (g, or a view of it) to several inputs: adopt each
         // buffer once, copy the rest, so that accumulating into one gradient never changes another.
         Map<float[], Boolean> adopted = new IdentityHashMap<>();
-        for (int k = 0; k < node.inputs.length; k++) {
-          Tensor in = node.inputs[k];
-          if (in == null || !in.requiresGrad || inGrads[k] == null) {
+        for (int k = 0; k < node.inputNodes.length; k++) {
+          Object in = node.input(k);
+          if (in == null || inGrads[k] == null) {
             continue;
           }
-          Tensor gi = Reductions.sumToShape(inGrads[k], in.shape);
+          Tensor gi = Reductions.sumToShape(inGrads[k], node.inputShapes[k]);
           Tensor prev = grads.get(in);
           if (prev == null) {
             boolean own = gi.isDense() && adopted.put(gi.data, Boolean.TRUE) == null;
@@ -87,22 +90,25 @@ final class Autograd {
     }
   }
 
-  /** Tensors reachable from root, each after all of its inputs; iterative, so deep graphs are fine. */
-  private static List<Tensor> topologicalOrder(Tensor root) {
-    List<Tensor> order = new ArrayList<>();
-    Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+  /**
+   * Vertices (nodes and leaf tensors) reachable from root, each after all of its inputs; iterative, so
+   * deep graphs are fine.
+   */
+  private static List<Object> topologicalOrder(Object root) {
+    List<Object> order = new ArrayList<>();
+    Map<Object, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Object[]> stack = new ArrayDeque<>();
     stack.push(new Object[] {root, 0});
     visited.put(root, Boolean.TRUE);
     while (!stack.isEmpty()) {
       Object[] frame = stack.peek();
-      Tensor t = (Tensor) frame[0];
+      Node node = frame[0] instanceof Node ? (Node) frame[0] : null;
       int next = (Integer) frame[1];
-      Tensor[] inputs = t.node == null ? new Tensor[0] : t.node.inputs;
+      int inputs = node == null ? 0 : node.inputNodes.length;
       boolean pushed = false;
-      while (next < inputs.length) {
-        Tensor in = inputs[next++];
-        if (in != null && in.requiresGrad && visited.put(in, Boolean.TRUE) == null) {
+      while (next < inputs) {
+        Object in = node.input(next++);
+        if (in != null && visited.put(in, Boolean.TRUE) == null) {
           frame[1] = next;
           stack.push(new Object[] {in, 0});
           pushed = true;
@@ -111,7 +117,7 @@ final class Autograd {
       }
       if (!pushed) {
         stack.pop();
-        order.add(t);
+        order.add(frame[0]);
       }
     }
     return order;

@@ -1,8 +1,12 @@
 package io.github.resnet4j.tensor;
 
 /**
- * One recorded operation of the autograd graph: the op's inputs and the closure that turns the gradient
- * of its output into gradients of its inputs.
+ * One recorded operation of the autograd graph: where each input's gradient goes and the closure that
+ * turns the gradient of the op's output into gradients of its inputs.
+ *
+ * <p>A node refers to the nodes that produced its inputs, not to the input tensors themselves (except
+ * leaves, which outlive the graph anyway): as in PyTorch, an intermediate result's data stays alive only
+ * while some closure saved it for backward, not merely because it was an input to a later op.
  */
 final class Node {
   /**
@@ -15,13 +19,40 @@ final class Node {
   }
 
   final String op;
-  final Tensor[] inputs;
+  /** For input i: the node that produced it, or null if it is a leaf or needs no gradient. */
+  final Node[] inputNodes;
+  /** For input i: the leaf tensor whose gradient it is, or null if it is not a leaf needing one. */
+  final Tensor[] inputLeaves;
+  /** For input i: its shape, to which the gradient is summed when the op broadcast it. */
+  final int[][] inputShapes;
   private Backward backward;
 
   Node(String op, Tensor[] inputs, Backward backward) {
     this.op = op;
-    this.inputs = inputs;
+    int n = inputs.length;
+    this.inputNodes = new Node[n];
+    this.inputLeaves = new Tensor[n];
+    this.inputShapes = new int[n][];
+    for (int i = 0; i < n; i++) {
+      Tensor in = inputs[i];
+      if (in != null && in.requiresGrad) {
+        inputShapes[i] = in.shape;
+        if (in.node != null) {
+          inputNodes[i] = in.node;
+        } else {
+          inputLeaves[i] = in;
+        }
+      }
+    }
     this.backward = backward;
+  }
+
+  /**
+   * The graph vertex input i leads to: its producing node, its leaf tensor, or null when it gets no
+   * gradient.
+   */
+  Object input(int i) {
+    return inputNodes[i] != null ? inputNodes[i] : inputLeaves[i];
   }
 
   Tensor[] apply(Tensor gradOutput) {

@@ -50,8 +50,10 @@ final class Normalization {
         }
       }
       Tensor out = Tensor.wrap(y, x.shape);
+      // Only the fused ReLU needs the output; capturing it otherwise would keep it alive until backward.
+      Tensor reluOut = relu ? out : null;
       return Autograd.record(name, out, g -> {
-        float[] dy = upstream(out, g, relu);
+        float[] dy = upstream(reluOut, g);
         float[] dx = relu ? dy : new float[xd.length];
         float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
         float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
@@ -67,8 +69,9 @@ final class Normalization {
     float[] rv = runningVar.toFloatArray();
     BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y, relu);
     Tensor out = Tensor.wrap(y, x.shape);
+    Tensor reluOut = relu ? out : null;
     return Autograd.record(name, out, g -> {
-      float[] dy = upstream(out, g, relu);
+      float[] dy = upstream(reluOut, g);
       float[] dx = relu ? dy : new float[xd.length];
       float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
       float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
@@ -79,11 +82,11 @@ final class Normalization {
   }
 
   /**
-   * The gradient reaching the BatchNorm's output. With the ReLU fused it is a fresh array, zero where the
-   * output was clamped (y is positive exactly where relu's input was), which the kernel may overwrite with
-   * dx in place; without it, g's own values, read only.
+   * The gradient reaching the BatchNorm's output. With the ReLU fused ({@code reluOut} its output) it is a
+   * fresh array, zero where the output was clamped (y is positive exactly where relu's input was), which
+   * the kernel may overwrite with dx in place; without it ({@code reluOut} null), g's own values, read only.
    */
-  private static float[] upstream(Tensor out, Tensor g, boolean relu) {
-    return relu ? Ops.zip("batchNormRelu", BinaryOp.RELU_GRAD, out, g).denseData() : g.denseData();
+  private static float[] upstream(Tensor reluOut, Tensor g) {
+    return reluOut != null ? Ops.zip("batchNormRelu", BinaryOp.RELU_GRAD, reluOut, g).denseData() : g.denseData();
   }
 }

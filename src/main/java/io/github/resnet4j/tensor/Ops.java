@@ -93,8 +93,10 @@ final class Ops {
   }
 
   static Tensor relu(Tensor x) {
-    return Autograd.record("relu", map(UnaryOp.RELU, 0, 0, x),
-        g -> new Tensor[] {zip("relu", BinaryOp.RELU_GRAD, x, g)}, x);
+    // The mask comes from the output (y > 0 exactly where x > 0), which the next layer keeps anyway,
+    // so the input can be collected: after a residual add it is a full activation nobody else needs.
+    Tensor y = map(UnaryOp.RELU, 0, 0, x);
+    return Autograd.record("relu", y, g -> new Tensor[] {zip("relu", BinaryOp.RELU_GRAD, y, g)}, x);
   }
 
   static Tensor sigmoid(Tensor x) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
 
 class AutogradTest {
@@ -106,5 +107,48 @@ class AutogradTest {
     Tensor y = x.mul(2);
     assertThrows(IllegalStateException.class, () -> y.addInPlace(Tensor.ones(2)));
     assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
+  }
+
+  /**
+   * The graph holds what backward needs, not every intermediate result: as in PyTorch, an activation no
+   * closure saved can be collected during the forward pass, and a saved one once backward is done.
+   */
+  @Test
+  void intermediatesNoBackwardNeedsAreCollectable() {
+    Tensor w = Tensor.of(new float[] {-2, -0.5f, 1, 3}, 4).requiresGrad(true);
+    Tensor a = w.mul(2f); // saves nothing: its gradient is a constant
+    Tensor b = a.add(w); // saves nothing
+    Tensor y = b.relu(); // saves its own output for the mask
+    Tensor loss = y.sum();
+    WeakReference<Tensor> aRef = new WeakReference<>(a);
+    WeakReference<Tensor> bRef = new WeakReference<>(b);
+    WeakReference<Tensor> yRef = new WeakReference<>(y);
+    a = null;
+    b = null;
+    y = null;
+    assertTrue(collected(aRef) && collected(bRef), "unsaved intermediates stay reachable from the graph");
+    assertFalse(collected(yRef), "relu's saved output must live until backward");
+    loss.backward();
+    assertArrayEquals(new float[] {0, 0, 3, 3}, w.grad().toFloatArray());
+    assertTrue(collected(yRef), "backward without retainGraph frees what the graph saved");
+  }
+
+  @Test
+  void batchNormWithoutReluDoesNotKeepItsOutput() {
+    Tensor x = Tensor.randn(new Generator(3), 4, 2, 3, 3).requiresGrad(true);
+    Tensor y = Functional.batchNorm(x, null, null, null, null, true, 0.1f, 1e-5f);
+    Tensor loss = y.add(x).sum(); // as the second BatchNorm of a residual block feeds the add
+    WeakReference<Tensor> yRef = new WeakReference<>(y);
+    y = null;
+    assertTrue(collected(yRef), "the unfused BatchNorm's backward needs its input, not its output");
+    loss.backward();
+    assertEquals(4 * 2 * 3 * 3, x.grad().numel());
+  }
+
+  private static boolean collected(WeakReference<?> ref) {
+    for (int i = 0; i < 10 && ref.get() != null; i++) {
+      System.gc();
+    }
+    return ref.get() == null;
   }
 }
