@@ -103,7 +103,8 @@ final class Im2col {
 
   /**
    * Overwrites images {@code [n0, n0 + nb)} of {@code dx} with the sum of the column entries that read
-   * each input element, always in the same (kh, kw, oh, ow) order.
+   * each input element, always in the same (kh, kw, oh, ow) order. The entries of {@code cols} that read
+   * padding may be zeroed on the way.
    */
   static void col2im(ConvGeometry g, float[] cols, int n0, int nb, float[] dx) {
     int hwo = g.outH * g.outW;
@@ -130,6 +131,10 @@ final class Im2col {
     int iw0 = kw * g.dilationW - g.padLeft;
     int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
     int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
+    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && hi > lo) {
+      foldShiftedPlane(g, cols, src, kh, iw0, lo, hi, dx, plane);
+      return;
+    }
     for (int oh = 0; oh < g.outH; oh++) {
       int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
       if (ih < 0 || ih >= g.inH) {
@@ -146,6 +151,33 @@ final class Im2col {
           dx[d + ow * g.strideW] += cols[s + ow];
         }
       }
+    }
+  }
+
+  /**
+   * The fold of {@link #unfoldShiftedPlane}: the in-image rows of this (kh, kw) slice add onto the plane
+   * shifted by a constant, as one long run instead of one short run per row. The run also passes the
+   * padded columns, which land on neighbouring rows' elements of the same plane, so those column entries
+   * are zeroed first: adding +0 leaves every sum exactly as the row-by-row fold makes it (dx starts at +0
+   * and round-to-nearest never turns it into -0), so results stay bit-identical.
+   */
+  private static void foldShiftedPlane(ConvGeometry g, float[] cols, int src, int kh, int iw0, int lo, int hi,
+      float[] dx, int plane) {
+    int w = g.outW;
+    int ih0 = kh * g.dilationH - g.padTop;
+    int ohLo = Math.min(g.outH, Math.max(0, -ih0));
+    int ohHi = Math.max(ohLo, Math.min(g.outH, g.inH - ih0));
+    if (ohHi == ohLo) {
+      return;
+    }
+    for (int oh = ohLo; oh < ohHi; oh++) {
+      zeroMargins(cols, src + oh * w, lo, hi, w);
+    }
+    int first = ohLo * w + lo;
+    int last = (ohHi - 1) * w + hi;
+    int d = plane + ih0 * g.inW + iw0;
+    for (int q = first; q < last; q++) {
+      dx[d + q] += cols[src + q];
     }
   }
 }
