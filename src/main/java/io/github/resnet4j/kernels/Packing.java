@@ -82,7 +82,7 @@ final class Packing {
         }
       }
       for (int j = cols; j < nr; j++) {
-        for (int p = 0, d = dOff + j; p < kc; p++, d += nr) {
+        for (int q = 0, d = dOff + j; q < kc; q++, d += nr) {
           dst[d] = 0f;
         }
       }
