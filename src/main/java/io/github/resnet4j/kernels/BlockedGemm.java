@@ -111,13 +111,9 @@ final class BlockedGemm {
           }
           for (int q = q0; q < q1; q++) {
             int r = q * mr;
-            if (cols == nr && rows - r >= mr) {
-              kp.fullTileStridedB(kc, ap, aBlock + q * mr * kc, b, bOff + pc * ldb + j, ldb, c,
-                  cOff + (i0 + r) * ldc + j, ldc, load);
-            } else if (cols == nr) {
-              // A short last row panel still needs B packed for the edge path.
-              Packing.packB(false, b, bOff, ldb, j, cols, pc, kc, nr, bp, qj * nr * kc);
-              tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
+            if (cols == nr) {
+              kp.fullWidthTileStridedB(kc, ap, aBlock + q * mr * kc, b, bOff + pc * ldb + j, ldb, c,
+                  cOff + (i0 + r) * ldc + j, ldc, Math.min(mr, rows - r), load);
             } else {
               tile(kp, kc, ap, aBlock, q, bp, qj, i0, rows, j0, n, c, cOff, ldc, load);
             }

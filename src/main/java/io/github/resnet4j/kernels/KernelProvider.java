@@ -55,9 +55,10 @@ interface KernelProvider {
   void reluGrad(float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n);
 
   /**
-   * A full {@code [mr, nr]} tile like {@link #tile}, reading B unpacked: row p of the panel is
-   * {@code b[bOff + p * ldb .. + nr)}. Worth it when few A panels share each B panel (small M), where
-   * packing B would cost as much as the multiply. Same operation order, so the same bits as {@link #tile}.
+   * A full-width tile ({@code [rows, nr]}, {@code rows <= mr}) like {@link #tile}, reading B unpacked: row
+   * p of the panel is {@code b[bOff + p * ldb .. + nr)}. Worth it when few A panels share each B panel
+   * (small M), where packing B would cost as much as the multiply. Same operation order, so the same bits
+   * as {@link #tile}.
    *
    * @param kc depth
    * @param a packed A panel
@@ -68,8 +69,9 @@ interface KernelProvider {
    * @param c the C array
    * @param cOff the tile's top-left element
    * @param ldc C's row stride
+   * @param rows rows of the tile that exist in C
    * @param load whether to accumulate into C
    */
-  void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-      boolean load);
+  void fullWidthTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, int rows, boolean load);
 }

@@ -104,12 +104,12 @@ final class PlainKernels implements KernelProvider {
   }
 
   @Override
-  public void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
-      int ldc, boolean load) {
+  public void fullWidthTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c,
+      int cOff, int ldc, int rows, boolean load) {
     float[] panel = new float[kc * NR];
     for (int p = 0; p < kc; p++) {
       System.arraycopy(b, bOff + p * ldb, panel, p * NR, NR);
     }
-    tile(kc, a, aOff, panel, 0, c, cOff, ldc, MR, NR, load);
+    tile(kc, a, aOff, panel, 0, c, cOff, ldc, rows, NR, load);
   }
 }

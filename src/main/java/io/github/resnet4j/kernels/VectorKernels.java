@@ -49,23 +49,47 @@ final class VectorKernels implements KernelProvider {
   @Override
   public void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
       int rows, int cols, boolean load) {
-    if (rows == MR && cols == NR) {
-      full(kc, a, aOff, b, bOff, NR, c, cOff, ldc, load);
+    if (cols == NR) {
+      fullWidth(kc, a, aOff, b, bOff, NR, c, cOff, ldc, rows, load);
     } else {
-      edge(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols, load);
+      viaScratch(kc, a, aOff, b, bOff, NR, c, cOff, ldc, rows, cols, load);
+    }
+  }
+
+  @Override
+  public void fullWidthTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c,
+      int cOff, int ldc, int rows, boolean load) {
+    fullWidth(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, rows, load);
+  }
+
+  /**
+   * A tile as wide as the register tile: MR rows, or 4 or 2 (what 16, 32, 64... channels leave over
+   * 6-row panels) in a register tile of their own, so a short panel neither computes rows it throws
+   * away nor goes through scratch; other row counts go through scratch.
+   */
+  private static void fullWidth(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, int rows, boolean load) {
+    if (rows == MR) {
+      full(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    } else if (rows == 4) {
+      full4(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    } else if (rows == 2) {
+      full2(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    } else {
+      viaScratch(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, rows, NR, load);
     }
   }
 
   /** A ragged tile goes through a full-size scratch tile; the padding lanes are discarded. */
-  private void edge(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
-      int rows, int cols, boolean load) {
+  private static void viaScratch(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, int rows, int cols, boolean load) {
     float[] t = Scratch.get(Scratch.GEMM_EDGE, MR * NR);
     if (load) {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(c, cOff + r * ldc, t, r * NR, cols);
       }
     }
-    full(kc, a, aOff, b, bOff, NR, t, 0, NR, load);
+    full(kc, a, aOff, b, bOff, ldb, t, 0, NR, load);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(t, r * NR, c, cOff + r * ldc, cols);
     }
@@ -80,10 +104,108 @@ final class VectorKernels implements KernelProvider {
     }
   }
 
-  @Override
-  public void fullTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+  /** The first four rows of an MR-row A panel times a full-width B panel. */
+  private static void full4(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
       int ldc, boolean load) {
-    full(kc, a, aOff, b, bOff, ldb, c, cOff, ldc, load);
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bOff + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+  }
+
+  /** The first two rows of an MR-row A panel times a full-width B panel. */
+  private static void full2(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    if (load) {
+      c00 = FloatVector.fromArray(S, c, cOff);
+      c01 = FloatVector.fromArray(S, c, cOff + L);
+      c10 = FloatVector.fromArray(S, c, cOff + ldc);
+      c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bOff + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+    }
+    c00.intoArray(c, cOff);
+    c01.intoArray(c, cOff + L);
+    c10.intoArray(c, cOff + ldc);
+    c11.intoArray(c, cOff + ldc + L);
   }
 
   private static void full8(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
