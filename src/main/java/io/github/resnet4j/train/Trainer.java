@@ -339,12 +339,9 @@ public final class Trainer {
         optState.put(name.substring(10), f.tensor(name));
       }
     }
-    try {
-      model.loadStateDict(modelState, true);
-      optimizer.loadStateDict(optState);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": " + e.getMessage(), e);
-    }
+    // Every generator's state is read before anything is loaded, so a checkpoint that lacks one leaves
+    // the model untouched instead of half restored.
+    Map<Generator, Long> generatorStates = new LinkedHashMap<>();
     for (Map.Entry<String, Generator> g : model.namedGenerators().entrySet()) {
       String saved = meta.get(GENERATOR_PREFIX + g.getKey());
       if (saved == null) {
@@ -352,12 +349,19 @@ public final class Trainer {
             + "' (metadata key " + GENERATOR_PREFIX + g.getKey() + "); resuming would draw different masks");
       }
       try {
-        g.getValue().setState(Long.parseLong(saved));
+        generatorStates.put(g.getValue(), Long.parseLong(saved));
       } catch (NumberFormatException e) {
         throw new IOException(file + ": metadata " + GENERATOR_PREFIX + g.getKey() + " is not a number: '"
             + saved + "'", e);
       }
     }
+    try {
+      model.loadStateDict(modelState, true);
+      optimizer.loadStateDict(optState);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    generatorStates.forEach(Generator::setState);
     epochsDone = Integer.parseInt(meta.getOrDefault("epochs_done", "0"));
     loaderSeed = meta.containsKey("loader_seed") ? Long.valueOf(meta.get("loader_seed")) : null;
   }

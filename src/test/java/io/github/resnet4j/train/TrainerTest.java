@@ -137,8 +137,13 @@ class TrainerTest {
     Trainer plain = trainer(new Sequential(tinyModel(3))); // same state dict keys, no Dropout
     Path ckpt = dir.resolve("no-dropout.safetensors");
     plain.saveCheckpoint(ckpt);
-    IOException e = assertThrows(IOException.class, () -> trainer(tinyDropoutModel(3)).loadCheckpoint(ckpt));
+    Module target = tinyDropoutModel(5);
+    Map<String, Tensor> before = target.stateDict();
+    float[] firstWeight = before.values().iterator().next().toFloatArray();
+    IOException e = assertThrows(IOException.class, () -> trainer(target).loadCheckpoint(ckpt));
     assertTrue(e.getMessage().contains("generator.1.mask"), e.getMessage());
+    assertArrayEquals(firstWeight, target.stateDict().values().iterator().next().toFloatArray(),
+        "a refused checkpoint leaves the model as it was");
   }
 
   @Test
