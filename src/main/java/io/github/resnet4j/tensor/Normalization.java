@@ -49,18 +49,9 @@ final class Normalization {
           runningVar.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(unbiased, c));
         }
       }
-      Tensor out = Tensor.wrap(y, x.shape);
-      // Only the fused ReLU needs the output; capturing it otherwise would keep it alive until backward.
-      Tensor reluOut = relu ? out : null;
-      return Autograd.record(name, out, g -> {
-        float[] dy = upstream(reluOut, g);
-        float[] dx = relu ? dy : new float[xd.length];
-        float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
-        float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
-        BatchNormKernel.backwardTrain(xd, dy, n, c, s, gamma, mean, invStd, dx, dGamma, dBeta);
-        return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
-            dBeta == null ? null : Tensor.wrap(dBeta, c)};
-      }, x, weight, bias);
+      return record(name, Tensor.wrap(y, x.shape), relu, x, weight, bias,
+          (dy, dx, dGamma, dBeta) -> BatchNormKernel.backwardTrain(xd, dy, n, c, s, gamma, mean, invStd, dx,
+              dGamma, dBeta));
     }
     if (runningMean == null || runningVar == null) {
       throw new IllegalArgumentException(name + ": evaluation mode needs running statistics");
@@ -68,14 +59,28 @@ final class Normalization {
     float[] rm = runningMean.toFloatArray();
     float[] rv = runningVar.toFloatArray();
     BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y, relu);
-    Tensor out = Tensor.wrap(y, x.shape);
+    return record(name, Tensor.wrap(y, x.shape), relu, x, weight, bias,
+        (dy, dx, dGamma, dBeta) -> BatchNormKernel.backwardEval(xd, dy, n, c, s, gamma, rm, rv, eps, dx, dGamma,
+            dBeta));
+  }
+
+  /** The kernel half of a BatchNorm backward: fills dx and the requested dGamma, dBeta from dy. */
+  private interface KernelBackward {
+    void run(float[] dy, float[] dx, float[] dGammaOrNull, float[] dBetaOrNull);
+  }
+
+  /** Records the node, allocating the gradients the kernel fills; training and evaluation differ only there. */
+  private static Tensor record(String name, Tensor out, boolean relu, Tensor x, Tensor weight, Tensor bias,
+      KernelBackward kernel) {
+    int c = x.shape[1];
+    // Only the fused ReLU needs the output; capturing it otherwise would keep it alive until backward.
     Tensor reluOut = relu ? out : null;
     return Autograd.record(name, out, g -> {
       float[] dy = upstream(reluOut, g);
-      float[] dx = relu ? dy : new float[xd.length];
+      float[] dx = relu ? dy : new float[dy.length];
       float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
       float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
-      BatchNormKernel.backwardEval(xd, dy, n, c, s, gamma, rm, rv, eps, dx, dGamma, dBeta);
+      kernel.run(dy, dx, dGamma, dBeta);
       return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
           dBeta == null ? null : Tensor.wrap(dBeta, c)};
     }, x, weight, bias);
