@@ -37,11 +37,9 @@ final class Im2col {
 
   private static void unfoldRow(ConvGeometry g, float[] x, int plane, int kh, int kw, float[] cols, int dst) {
     int iw0 = kw * g.dilationW - g.padLeft;
-    // Output columns whose input column lies inside the image: iw0 + ow * strideW in [0, inW).
-    int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
-    int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
-    hi = Math.max(hi, lo);
-    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && hi > lo) {
+    int lo = firstInsideColumn(g, iw0);
+    int hi = endInsideColumn(g, iw0, lo);
+    if (shiftsWholePlane(g, lo, hi)) {
       unfoldShiftedPlane(g, x, plane, kh, iw0, lo, hi, cols, dst);
       return;
     }
@@ -64,6 +62,36 @@ final class Im2col {
     }
   }
 
+  /** The first output column whose input column {@code iw0 + ow * strideW} lies inside the image. */
+  private static int firstInsideColumn(ConvGeometry g, int iw0) {
+    return iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
+  }
+
+  /** One past the last output column whose input column lies inside the image; at least {@code lo}. */
+  private static int endInsideColumn(ConvGeometry g, int iw0, int lo) {
+    int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
+    return Math.max(hi, lo);
+  }
+
+  /**
+   * Stride 1 with output rows as wide as the input's ("same" padding, the 3x3 convs of every ResNet): a
+   * (kh, kw) slice is the input plane shifted by a constant, so unfold and fold can treat its in-image rows
+   * as one run.
+   */
+  private static boolean shiftsWholePlane(ConvGeometry g, int lo, int hi) {
+    return g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && hi > lo;
+  }
+
+  /** With stride 1: the first output row whose input row {@code ih0 + oh} lies inside the image. */
+  private static int firstInsideRow(ConvGeometry g, int ih0) {
+    return Math.min(g.outH, Math.max(0, -ih0));
+  }
+
+  /** With stride 1: one past the last output row whose input row lies inside the image; at least ohLo. */
+  private static int endInsideRow(ConvGeometry g, int ih0, int ohLo) {
+    return Math.max(ohLo, Math.min(g.outH, g.inH - ih0));
+  }
+
   /** Zeroes columns {@code [0, lo)} and {@code [hi, w)} of the row starting at {@code d}: the padding. */
   private static void zeroMargins(float[] cols, int d, int lo, int hi, int w) {
     // The padded margins are a column or two: a plain loop beats the call to Arrays.fill.
@@ -76,18 +104,16 @@ final class Im2col {
   }
 
   /**
-   * Stride 1 with rows as wide as the input's ("same" padding, the 3x3 convs of every ResNet): the
-   * in-image rows of this (kh, kw) slice are the input plane shifted by a constant, so they come over in
-   * one copy instead of one per row; the copy carries neighbouring rows' values into the padded columns,
+   * See {@link #shiftsWholePlane}: the in-image rows of this (kh, kw) slice come over in one copy instead
+   * of one per row; the copy carries neighbouring rows' values into the padded columns,
    * which are then zeroed.
    */
   private static void unfoldShiftedPlane(ConvGeometry g, float[] x, int plane, int kh, int iw0, int lo, int hi,
       float[] cols, int dst) {
     int w = g.outW;
     int ih0 = kh * g.dilationH - g.padTop;
-    // Output rows whose input row lies inside the image: ih0 + oh in [0, inH).
-    int ohLo = Math.min(g.outH, Math.max(0, -ih0));
-    int ohHi = Math.max(ohLo, Math.min(g.outH, g.inH - ih0));
+    int ohLo = firstInsideRow(g, ih0);
+    int ohHi = endInsideRow(g, ih0, ohLo);
     Arrays.fill(cols, dst, dst + ohLo * w, 0f);
     Arrays.fill(cols, dst + ohHi * w, dst + g.outH * w, 0f);
     if (ohHi == ohLo) {
@@ -129,9 +155,9 @@ final class Im2col {
 
   private static void foldRow(ConvGeometry g, float[] cols, int src, int kh, int kw, float[] dx, int plane) {
     int iw0 = kw * g.dilationW - g.padLeft;
-    int lo = iw0 >= 0 ? 0 : Math.min(g.outW, (-iw0 + g.strideW - 1) / g.strideW);
-    int hi = iw0 >= g.inW ? 0 : Math.min(g.outW, (g.inW - 1 - iw0) / g.strideW + 1);
-    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && hi > lo) {
+    int lo = firstInsideColumn(g, iw0);
+    int hi = endInsideColumn(g, iw0, lo);
+    if (shiftsWholePlane(g, lo, hi)) {
       foldShiftedPlane(g, cols, src, kh, iw0, lo, hi, dx, plane);
       return;
     }
@@ -165,8 +191,8 @@ final class Im2col {
       float[] dx, int plane) {
     int w = g.outW;
     int ih0 = kh * g.dilationH - g.padTop;
-    int ohLo = Math.min(g.outH, Math.max(0, -ih0));
-    int ohHi = Math.max(ohLo, Math.min(g.outH, g.inH - ih0));
+    int ohLo = firstInsideRow(g, ih0);
+    int ohHi = endInsideRow(g, ih0, ohLo);
     if (ohHi == ohLo) {
       return;
     }

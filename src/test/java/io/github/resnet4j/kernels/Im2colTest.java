@@ -57,11 +57,15 @@ class Im2colTest {
     }
   }
 
-  /** dx as the sum, in (kh, kw, oh, ow) order from +0, of the column entries reading each element. */
-  private static float[] referenceFold(ConvGeometry g, float[] cols, int nb) {
+  /** One tap of the convolution: column entry {@code col} reads input element {@code in}, -1 for padding. */
+  private interface Tap {
+    void visit(int col, int in);
+  }
+
+  /** Every tap of images {@code [0, nb)}, per image and channel in (kh, kw, oh, ow) order. */
+  private static void forEachTap(ConvGeometry g, int nb, Tap tap) {
     int hwo = g.outH * g.outW;
     int ld = nb * hwo;
-    float[] dx = new float[g.inputSize()];
     for (int img = 0; img < nb; img++) {
       for (int ci = 0; ci < g.inChannels; ci++) {
         for (int kh = 0; kh < g.kernelH; kh++) {
@@ -71,41 +75,31 @@ class Im2colTest {
               for (int ow = 0; ow < g.outW; ow++) {
                 int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
                 int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-                if (ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW) {
-                  dx[((img * g.inChannels + ci) * g.inH + ih) * g.inW + iw] +=
-                      cols[row * ld + img * hwo + oh * g.outW + ow];
-                }
+                boolean inside = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
+                tap.visit(row * ld + img * hwo + oh * g.outW + ow,
+                    inside ? ((img * g.inChannels + ci) * g.inH + ih) * g.inW + iw : -1);
               }
             }
           }
         }
       }
     }
+  }
+
+  /** dx as the sum, in (kh, kw, oh, ow) order from +0, of the column entries reading each element. */
+  private static float[] referenceFold(ConvGeometry g, float[] cols, int nb) {
+    float[] dx = new float[g.inputSize()];
+    forEachTap(g, nb, (col, in) -> {
+      if (in >= 0) {
+        dx[in] += cols[col];
+      }
+    });
     return dx;
   }
 
   private static float[] referenceUnfold(ConvGeometry g, float[] x) {
-    int hwo = g.outH * g.outW;
-    int ld = g.n * hwo;
-    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * ld];
-    for (int img = 0; img < g.n; img++) {
-      for (int ci = 0; ci < g.inChannels; ci++) {
-        for (int kh = 0; kh < g.kernelH; kh++) {
-          for (int kw = 0; kw < g.kernelW; kw++) {
-            int row = (ci * g.kernelH + kh) * g.kernelW + kw;
-            for (int oh = 0; oh < g.outH; oh++) {
-              for (int ow = 0; ow < g.outW; ow++) {
-                int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-                int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-                boolean inside = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
-                cols[row * ld + img * hwo + oh * g.outW + ow] =
-                    inside ? x[((img * g.inChannels + ci) * g.inH + ih) * g.inW + iw] : 0f;
-              }
-            }
-          }
-        }
-      }
-    }
+    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * g.n * g.outH * g.outW];
+    forEachTap(g, g.n, (col, in) -> cols[col] = in >= 0 ? x[in] : 0f);
     return cols;
   }
 }
