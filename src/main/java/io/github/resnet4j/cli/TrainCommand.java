@@ -17,6 +17,7 @@ import io.github.resnet4j.optim.SGD;
 import io.github.resnet4j.optim.Schedule;
 import io.github.resnet4j.train.Evaluation;
 import io.github.resnet4j.train.KeepBestCheckpoint;
+import io.github.resnet4j.train.KeepLatestCheckpoint;
 import io.github.resnet4j.train.LossFunction;
 import io.github.resnet4j.train.Trainer;
 import java.io.IOException;
@@ -106,7 +107,8 @@ final class TrainCommand {
     }
     Trainer trainer = new Trainer(model, smoothing > 0 ? LossFunction.crossEntropy((float) smoothing, true)
         : LossFunction.crossEntropy(), opt).schedule(warmup > 0 ? schedule.withWarmup(warmup) : schedule)
-        .callbacks(new KeepBestCheckpoint(outDir.resolve("best.safetensors"))).progress(out);
+        .callbacks(new KeepBestCheckpoint(outDir.resolve("best.safetensors")),
+            new KeepLatestCheckpoint(outDir.resolve("checkpoint.safetensors"))).progress(out);
     if (a.has("resume")) {
       try {
         trainer.loadCheckpoint(a.path("resume"));

@@ -8,7 +8,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.ToDoubleFunction;
 
 /** The per-epoch measurements of a training run, with JSON and SVG-chart export. */
 public final class History {
@@ -19,6 +23,11 @@ public final class History {
 
   void add(EpochStats s) {
     epochs.add(s);
+  }
+
+  void replaceWith(History other) {
+    epochs.clear();
+    epochs.addAll(other.epochs);
   }
 
   /**
@@ -64,6 +73,72 @@ public final class History {
   private static String num(double v) {
     return Double.isFinite(v) ? Double.toString(v) : "null";
   }
+
+  /** Metadata key prefix under which a checkpoint carries the history, one key per field. */
+  static final String METADATA_PREFIX = "history.";
+
+  private static final List<String> FIELDS = List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
+      "seconds", "images_per_second");
+  private static final List<ToDoubleFunction<EpochStats>> GETTERS = List.of(EpochStats::epoch, EpochStats::loss,
+      EpochStats::accuracy, EpochStats::valLoss, EpochStats::valAccuracy, EpochStats::lr, EpochStats::seconds,
+      EpochStats::imagesPerSecond);
+
+  /**
+   * The history as checkpoint metadata: for each field a key {@code history.FIELD} whose value lists the
+   * epochs' values, comma-separated, each in the shortest form that reads back to the same double.
+   */
+  Map<String, String> toMetadata() {
+    Map<String, String> meta = new LinkedHashMap<>();
+    for (int f = 0; f < FIELDS.size(); f++) {
+      StringJoiner values = new StringJoiner(",");
+      for (EpochStats s : epochs) {
+        values.add(Double.toString(GETTERS.get(f).applyAsDouble(s)));
+      }
+      meta.put(METADATA_PREFIX + FIELDS.get(f), values.toString());
+    }
+    return meta;
+  }
+
+  /**
+   * Reads back {@link #toMetadata()}; metadata without any {@code history.} key (checkpoints written before
+   * the history was saved) gives an empty history.
+   *
+   * @throws IllegalArgumentException naming the key if a field is missing, not a number, or of another length
+   */
+  static History fromMetadata(Map<String, String> meta) {
+    History h = new History();
+    if (FIELDS.stream().noneMatch(f -> meta.containsKey(METADATA_PREFIX + f))) {
+      return h;
+    }
+    double[][] columns = new double[FIELDS.size()][];
+    for (int f = 0; f < FIELDS.size(); f++) {
+      String key = METADATA_PREFIX + FIELDS.get(f);
+      String text = meta.get(key);
+      if (text == null) {
+        throw new IllegalArgumentException("metadata " + key + " is missing");
+      }
+      String[] parts = text.isEmpty() ? new String[0] : text.split(",", -1);
+      columns[f] = new double[parts.length];
+      for (int e = 0; e < parts.length; e++) {
+        try {
+          columns[f][e] = Double.parseDouble(parts[e]);
+        } catch (NumberFormatException ex) {
+          throw new IllegalArgumentException("metadata " + key + ": value " + (e + 1) + " '" + parts[e]
+              + "' is not a number", ex);
+        }
+      }
+      if (columns[f].length != columns[0].length) {
+        throw new IllegalArgumentException("metadata " + key + " has " + columns[f].length + " values but "
+            + METADATA_PREFIX + FIELDS.get(0) + " has " + columns[0].length);
+      }
+    }
+    for (int e = 0; e < columns[0].length; e++) {
+      h.add(new EpochStats((int) columns[0][e], columns[1][e], columns[2][e], columns[3][e], columns[4][e],
+          columns[5][e], columns[6][e], columns[7][e]));
+    }
+    return h;
+  }
+
 
   /**
    * Writes {@link #toJson()} to a file (atomically).

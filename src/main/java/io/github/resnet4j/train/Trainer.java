@@ -291,7 +291,8 @@ public final class Trainer {
   /**
    * Writes model, optimizer and progress to one safetensors file, atomically: tensors {@code model.*}
    * and {@code optimizer.*} (whose step count also positions the schedule); metadata {@code format},
-   * {@code epochs_done}, {@code optimizer}, {@code loader_seed} and {@code generator.NAME} for each of the
+   * {@code epochs_done}, {@code optimizer}, {@code loader_seed}, {@code history.FIELD}
+   * (the epochs so far, comma-separated per field, so a resumed run's history starts at epoch 1) and {@code generator.NAME} for each of the
    * model's {@link Module#namedGenerators() generators} (Dropout's masks). The data order and augmentation
    * need no generator state of their own: they are functions of the loader's seed and the epoch.
    *
@@ -310,6 +311,7 @@ public final class Trainer {
       meta.put("loader_seed", Long.toString(loaderSeed));
     }
     model.namedGenerators().forEach((k, g) -> meta.put(GENERATOR_PREFIX + k, Long.toString(g.state())));
+    meta.putAll(history.toMetadata());
     SafeTensors.write(file, tensors, meta);
   }
 
@@ -355,6 +357,12 @@ public final class Trainer {
             + saved + "'", e);
       }
     }
+    History savedHistory;
+    try {
+      savedHistory = History.fromMetadata(meta);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
     try {
       model.loadStateDict(modelState, true);
       optimizer.loadStateDict(optState);
@@ -362,6 +370,7 @@ public final class Trainer {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
     generatorStates.forEach(Generator::setState);
+    history.replaceWith(savedHistory);
     epochsDone = Integer.parseInt(meta.getOrDefault("epochs_done", "0"));
     loaderSeed = meta.containsKey("loader_seed") ? Long.valueOf(meta.get("loader_seed")) : null;
   }

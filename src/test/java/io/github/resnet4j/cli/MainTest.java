@@ -1,6 +1,7 @@
 package io.github.resnet4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,6 +139,9 @@ class MainTest {
     assertEquals(0, run("train", "--model", "seed-small", "--epochs", "2", "--batch", "32", "--limit", "128",
         "--resume", dir.resolve("checkpoint.safetensors").toString(), "--out", outDir), err);
     assertTrue(out.contains("resumed from") && out.contains("after epoch 1") && out.contains("epoch 2/2"), out);
+    String metrics = assertDoesNotThrow(() -> Files.readString(dir.resolve("metrics.json")));
+    assertTrue(metrics.contains("\"epoch\": 1,") && metrics.contains("\"epoch\": 2,"),
+        "the resumed run's metrics keep the epoch before the interruption: " + metrics);
   }
 
   @Test

@@ -21,7 +21,10 @@ import io.github.resnet4j.optim.Schedule;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
 import io.github.resnet4j.tensor.Tensor;
+import io.github.resnet4j.train.EarlyStopping;
 import io.github.resnet4j.train.History;
+import io.github.resnet4j.train.KeepBestCheckpoint;
+import io.github.resnet4j.train.KeepLatestCheckpoint;
 import io.github.resnet4j.train.LossFunction;
 import io.github.resnet4j.train.Trainer;
 import java.nio.file.Path;
@@ -72,9 +75,13 @@ class ReadmeExamplesTest {
     DataLoader test = new DataLoader(data.test(), 250).transform(FashionMnist.normalize());
     SGD sgd = new SGD(model.parameters(), 0.05, 0.9, 5e-4);
     Trainer trainer = new Trainer(model, LossFunction.crossEntropy(), sgd)
-        .schedule(Schedule.cosine(train.numBatches(), 0));
+        .schedule(Schedule.cosine(train.numBatches(), 0))
+        .callbacks(new KeepBestCheckpoint(dir.resolve("best.safetensors")),
+            new KeepLatestCheckpoint(dir.resolve("last.safetensors")), new EarlyStopping(3));
     History history = trainer.fit(train, test, 1);
     assertEquals(1, history.epochs().size());
+    assertEquals("1", SafeTensors.read(dir.resolve("last.safetensors")).metadata().get("epochs_done"));
+    assertEquals("1", SafeTensors.read(dir.resolve("best.safetensors")).metadata().get("epochs_done"));
     SafeTensors.write(dir.resolve("model.safetensors"), model.stateDict(), Map.of());
     Module again = Models.create("seed-small", 1, 10);
     again.loadStateDict(SafeTensors.readAll(dir.resolve("model.safetensors")), true);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.resnet4j.data.DataLoader;
 import io.github.resnet4j.data.RandomHorizontalFlip;
 import io.github.resnet4j.data.TensorDataset;
+import io.github.resnet4j.io.SafeTensors;
+import io.github.resnet4j.io.SafeTensorsFile;
 import io.github.resnet4j.models.SeedNet;
 import io.github.resnet4j.nn.Dropout;
 import io.github.resnet4j.nn.Init;
@@ -21,7 +23,11 @@ import io.github.resnet4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,7 +131,9 @@ class TrainerTest {
     Trainer t2 = trainer(second);
     t2.loadCheckpoint(ckpt);
     assertEquals(1, t2.epochsDone());
+    assertEquals(t1.history().epochs(), t2.history().epochs(), "the history comes back with the checkpoint");
     t2.fit(loader(textures(48, 4)), null, 2);
+    assertEquals(List.of(1, 2), t2.history().epochs().stream().map(EpochStats::epoch).collect(Collectors.toList()));
     Map<String, Tensor> resumed = second.stateDict();
     for (String k : straight.keySet()) {
       assertArrayEquals(straight.get(k).toFloatArray(), resumed.get(k).toFloatArray(), k);
@@ -144,6 +152,41 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("generator.1.mask"), e.getMessage());
     assertArrayEquals(firstWeight, target.stateDict().values().iterator().next().toFloatArray(),
         "a refused checkpoint leaves the model as it was");
+  }
+
+  @Test
+  void latestCheckpointIsWrittenAfterEveryEpoch(@TempDir Path dir) throws IOException {
+    Path latest = dir.resolve("latest.safetensors");
+    List<String> seen = new ArrayList<>();
+    trainer(tinyModel(3)).callbacks(new KeepLatestCheckpoint(latest), (stats, t) -> {
+      seen.add(SafeTensors.read(latest).metadata().get("epochs_done"));
+      return false;
+    }).fit(loader(textures(16, 4)), null, 3);
+    assertEquals(List.of("1", "2", "3"), seen);
+  }
+
+  @Test
+  void checkpointWithAMalformedHistoryIsRefused(@TempDir Path dir) throws IOException {
+    Trainer t = trainer(tinyModel(3));
+    t.fit(loader(textures(16, 4)), null, 2);
+    Path ckpt = dir.resolve("c.safetensors");
+    t.saveCheckpoint(ckpt);
+    SafeTensorsFile f = SafeTensors.read(ckpt);
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (String n : f.names()) {
+      tensors.put(n, f.tensor(n));
+    }
+    Map<String, String> meta = new LinkedHashMap<>(f.metadata());
+    String losses = meta.get("history.loss");
+    meta.put("history.loss", losses.replaceFirst(",.*", ",x"));
+    SafeTensors.write(ckpt, tensors, meta);
+    IOException e = assertThrows(IOException.class, () -> trainer(tinyModel(3)).loadCheckpoint(ckpt));
+    assertTrue(e.getMessage().contains("history.loss") && e.getMessage().contains("'x'"), e.getMessage());
+    meta.put("history.loss", losses);
+    meta.remove("history.lr");
+    SafeTensors.write(ckpt, tensors, meta);
+    e = assertThrows(IOException.class, () -> trainer(tinyModel(3)).loadCheckpoint(ckpt));
+    assertTrue(e.getMessage().contains("history.lr is missing"), e.getMessage());
   }
 
   @Test
