@@ -1,5 +1,6 @@
 package io.github.resnet4j.tensor;
 
+import io.github.resnet4j.kernels.BinaryOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,13 @@ final class Autograd {
     Object rootVertex = root.node != null ? root.node : root;
     List<Object> order = topologicalOrder(rootVertex);
     Map<Object, Tensor> grads = new IdentityHashMap<>();
-    grads.put(rootVertex, upstream.contiguousCopy());
+    // How many pending gradients share each array. A backward may hand the same buffer (g, or a view of
+    // it) to several inputs; they share it until one of them has something added, which then gets a
+    // sum of its own (copy on write), so accumulating into one gradient never changes another.
+    Map<float[], Integer> sharers = new IdentityHashMap<>();
+    Tensor seed = upstream.contiguousCopy();
+    grads.put(rootVertex, seed);
+    sharers.put(seed.data, 1);
     try (NoGrad ignored = NoGrad.enter()) {
       for (int i = order.size() - 1; i >= 0; i--) {
         Object vertex = order.get(i);
@@ -51,8 +58,9 @@ final class Autograd {
         if (g == null) {
           continue;
         }
+        boolean shared = unshare(sharers, g.data);
         if (vertex instanceof Tensor) {
-          accumulateLeaf((Tensor) vertex, g);
+          accumulateLeaf((Tensor) vertex, g, shared);
           continue;
         }
         Node node = (Node) vertex;
@@ -60,9 +68,6 @@ final class Autograd {
         if (!retainGraph) {
           node.release();
         }
-        // A backward may hand the same buffer (g, or a view of it) to several inputs: adopt each
-        // buffer once, copy the rest, so that accumulating into one gradient never changes another.
-        Map<float[], Boolean> adopted = new IdentityHashMap<>();
         for (int k = 0; k < node.inputNodes.length; k++) {
           Object in = node.input(k);
           if (in == null || inGrads[k] == null) {
@@ -71,22 +76,50 @@ final class Autograd {
           Tensor gi = Reductions.sumToShape(inGrads[k], node.inputShapes[k]);
           Tensor prev = grads.get(in);
           if (prev == null) {
-            boolean own = gi.isDense() && adopted.put(gi.data, Boolean.TRUE) == null;
-            grads.put(in, own ? gi : gi.contiguousCopy());
-          } else {
+            Tensor own = gi.isDense() ? gi : gi.contiguousCopy();
+            grads.put(in, own);
+            sharers.merge(own.data, 1, Integer::sum);
+          } else if (sharers.get(prev.data) == 1 && prev.data != gi.data) {
             prev.addInPlace(gi);
+          } else {
+            Tensor sum = Ops.zip("backward", BinaryOp.ADD, prev, gi);
+            unshare(sharers, prev.data);
+            grads.put(in, sum);
+            sharers.put(sum.data, 1);
           }
+        }
+        // g came from the engine's map and the closure has run: unless an input adopted it (or shares it),
+        // no tensor anywhere refers to its array any more.
+        if (!shared && !sharers.containsKey(g.data)) {
+          Buffers.recycle(g.data);
         }
       }
     }
   }
 
-  /** {@code g} came out of the engine's map, so the leaf may keep it without a copy. */
-  private static void accumulateLeaf(Tensor leaf, Tensor g) {
+  /** One sharer of {@code array} fewer; returns whether others still share it. */
+  private static boolean unshare(Map<float[], Integer> sharers, float[] array) {
+    int left = sharers.get(array) - 1;
+    if (left == 0) {
+      sharers.remove(array);
+      return false;
+    }
+    sharers.put(array, left);
+    return true;
+  }
+
+  /**
+   * {@code g} came out of the engine's map, so the leaf may keep it without a copy, unless a gradient still
+   * pending shares its array; g is dead after being added to an existing gradient.
+   */
+  private static void accumulateLeaf(Tensor leaf, Tensor g, boolean shared) {
     if (leaf.grad == null) {
-      leaf.grad = g;
+      leaf.grad = shared ? g.contiguousCopy() : g;
     } else {
       leaf.grad.addInPlace(g);
+      if (!shared) {
+        Buffers.recycle(g.data);
+      }
     }
   }
 

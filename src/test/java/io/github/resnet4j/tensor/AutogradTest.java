@@ -145,6 +145,130 @@ class AutogradTest {
     assertEquals(4 * 2 * 3 * 3, x.grad().numel());
   }
 
+  /** Big enough for {@link Buffers} to pool the gradients. */
+  private static final int BIG = Buffers.MIN_POOLED;
+
+  private static Tensor signs(int n, long seed) {
+    Generator g = new Generator(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = g.nextInt(2) == 0 ? -1f - i % 3 : 1f + i % 5;
+    }
+    return Tensor.of(v, n);
+  }
+
+  /**
+   * A residual pattern, relu(2x) + x with x a leaf, then the same through a node: the add hands one
+   * buffer to both inputs, which share it until one has something added. Hand-derived gradients:
+   * d/dx (relu(2x) + x) = 2 [x > 0] + 1, and through y = 3x: 3 (2 [x > 0] + 1).
+   */
+  @Test
+  void branchesThatShareTheAddsGradientStayIndependent() {
+    Tensor x = signs(BIG, 1).requiresGrad(true);
+    for (int round = 0; round < 3; round++) { // later rounds run on recycled buffers
+      x.zeroGrad();
+      x.mul(2f).relu().add(x).sum().backward();
+      float[] gx = x.grad().toFloatArray();
+      Tensor y = x.mul(3f);
+      Tensor w = Tensor.of(x.toFloatArray(), BIG).requiresGrad(true);
+      y.mul(2f).relu().add(y).mul(w.mul(0f).add(1f)).sum().backward();
+      float[] xv = x.toFloatArray();
+      float[] gx2 = x.grad().toFloatArray();
+      for (int i = 0; i < BIG; i++) {
+        float first = xv[i] > 0 ? 3f : 1f;
+        assertEquals(first, gx[i], "round " + round + " element " + i);
+        assertEquals(first + 3f * first, gx2[i], "round " + round + " element " + i + " after the second graph");
+      }
+    }
+  }
+
+  /**
+   * Pending gradients share one buffer (each add hands it to both its inputs) while another path adds
+   * into one of them: that one must get a sum of its own. z = c + u with c = 3a + 5b and u = a + b,
+   * a = 2x, b = relu(x): backward reaches u, then c's paths add into a's gradient while b's still shares
+   * it. dz/dx = 2 (3 + 1) + [x > 0] (5 + 1), in either order of the outer add.
+   */
+  @Test
+  void addingIntoASharedGradientCopiesItFirst() {
+    Tensor x = signs(BIG, 4).requiresGrad(true);
+    for (int order = 0; order < 2; order++) {
+      x.zeroGrad();
+      Tensor a = x.mul(2f);
+      Tensor b = x.relu();
+      Tensor c = a.mul(3f).add(b.mul(5f));
+      Tensor u = a.add(b);
+      Tensor z = order == 0 ? c.add(u) : u.add(c);
+      z.sum().backward();
+      float[] xv = x.toFloatArray();
+      float[] gx = x.grad().toFloatArray();
+      for (int i = 0; i < BIG; i++) {
+        assertEquals(xv[i] > 0 ? 14f : 8f, gx[i], "order " + order + " element " + i);
+      }
+    }
+  }
+
+  /** Two leaves given one shared gradient must not end up sharing the array their .grad accumulates in. */
+  @Test
+  void leavesNeverShareAGradientArray() {
+    Tensor x = signs(BIG, 5).requiresGrad(true);
+    Tensor y = signs(BIG, 6).requiresGrad(true);
+    x.add(y).sum().backward();
+    x.add(y).sum().backward(); // accumulates into each leaf's .grad in place
+    assertArrayEquals(Tensor.full(2f, BIG).toFloatArray(), x.grad().toFloatArray());
+    assertArrayEquals(Tensor.full(2f, BIG).toFloatArray(), y.grad().toFloatArray());
+  }
+
+  /**
+   * Recycled gradient buffers never alias a tensor the user holds: forward results kept across steps
+   * keep their values while later steps run on recycled buffers.
+   */
+  @Test
+  void recycledBuffersNeverChangeHeldTensors() {
+    Tensor w = signs(BIG, 2).requiresGrad(true);
+    java.util.List<Tensor> kept = new java.util.ArrayList<>();
+    java.util.List<float[]> values = new java.util.ArrayList<>();
+    for (int step = 0; step < 4; step++) {
+      Tensor h = w.mul(1.5f).relu();
+      Tensor out = h.mul(h).add(h);
+      kept.add(h);
+      kept.add(out);
+      values.add(h.toFloatArray());
+      values.add(out.toFloatArray());
+      out.sum().backward();
+      w.zeroGrad();
+    }
+    for (int i = 0; i < kept.size(); i++) {
+      assertArrayEquals(values.get(i), kept.get(i).toFloatArray(), "held tensor " + i);
+    }
+  }
+
+  /**
+   * Once warm, the backward pass of a chain of ten layers runs on a few recycled buffers instead of
+   * allocating one gradient per layer (measured with the JVM's per-thread allocation counter).
+   */
+  @Test
+  void backwardOfAChainReusesItsGradientBuffers() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    Tensor w = signs(BIG, 3).requiresGrad(true);
+    long bytesPerArray = 4L * BIG;
+    long last = 0;
+    for (int step = 0; step < 3; step++) {
+      Tensor h = w;
+      for (int layer = 0; layer < 10; layer++) {
+        h = h.mul(0.5f).relu(); // the mul's backward allocates a gradient, the relu's another
+      }
+      Tensor loss = h.sum();
+      long before = mx.getThreadAllocatedBytes(tid);
+      loss.backward();
+      last = mx.getThreadAllocatedBytes(tid) - before;
+      w.zeroGrad();
+    }
+    // 20 gradients of BIG floats would be 20 arrays; recycled, each new one reuses the previous one's.
+    assertTrue(last < 4 * bytesPerArray, "backward allocated " + last / bytesPerArray + " arrays' worth");
+  }
+
   private static boolean collected(WeakReference<?> ref) {
     for (int i = 0; i < 10 && ref.get() != null; i++) {
       System.gc();

@@ -1,0 +1,88 @@
+package io.github.resnet4j.tensor;
+
+import java.lang.ref.SoftReference;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Large float arrays that the autograd engine has proven dead, handed out again instead of new ones.
+ *
+ * <p>Only {@link Autograd} returns arrays here, and only gradients it owned alone: Java cannot tell when
+ * user code drops a tensor, but the engine knows when it has consumed a gradient nobody else saw. A training
+ * step's backward pass then reuses a handful of buffers along each chain of layers instead of allocating
+ * one per layer, and the next forward pass takes what is left. Arrays are handed out zeroed, exactly like
+ * {@code new float[n]}, so no caller can tell the difference except by the allocation rate.
+ *
+ * <p>Per thread, because ops allocate on the thread that calls them; small arrays are left to the
+ * allocator, which is faster for them. Spare arrays are held through soft references, at most a few
+ * per length, so the pool never stands between the heap and an OutOfMemoryError.
+ */
+final class Buffers {
+  /** Arrays shorter than this (256 KiB) are not pooled: the allocator's thread-local buffers serve them. */
+  static final int MIN_POOLED = 64 * 1024;
+  /** Spare arrays kept per length; the backward pass of a chain of layers needs only a few at once. */
+  private static final int PER_LENGTH = 4;
+
+  private static final ThreadLocal<Pool> POOL = ThreadLocal.withInitial(Pool::new);
+
+  private Buffers() {}
+
+  /**
+   * A zero-filled array, recycled when one of that length is spare.
+   *
+   * @param length its length
+   * @return the array
+   */
+  static float[] zeroed(int length) {
+    if (length >= MIN_POOLED) {
+      float[] a = POOL.get().take(length);
+      if (a != null) {
+        Arrays.fill(a, 0f);
+        return a;
+      }
+    }
+    return new float[length];
+  }
+
+  /**
+   * Gives back an array that nothing refers to any more; the caller must be sure of that.
+   *
+   * @param a the dead array
+   */
+  static void recycle(float[] a) {
+    if (a.length >= MIN_POOLED) {
+      POOL.get().give(a);
+    }
+  }
+
+  /** Spare arrays are softly held: a pool on a thread that stopped training never keeps memory from the heap. */
+  private static final class Pool {
+    private final Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
+
+    float[] take(int length) {
+      ArrayDeque<SoftReference<float[]>> q = free.get(length);
+      while (q != null && !q.isEmpty()) {
+        float[] a = q.poll().get();
+        if (a != null) {
+          return a;
+        }
+      }
+      return null;
+    }
+
+    void give(float[] a) {
+      ArrayDeque<SoftReference<float[]>> q = free.computeIfAbsent(a.length, k -> new ArrayDeque<>());
+      q.removeIf(r -> r.get() == null);
+      for (SoftReference<float[]> spare : q) {
+        if (spare.get() == a) { // handing it out twice would make two tensors share storage
+          throw new IllegalStateException("Buffers: array of length " + a.length + " recycled twice");
+        }
+      }
+      if (q.size() < PER_LENGTH) {
+        q.push(new SoftReference<>(a));
+      }
+    }
+  }
+}
