@@ -27,5 +27,7 @@ public enum BinaryOp {
   /** 1 where a == b, else 0. */
   EQ,
   /** b where a &gt; 0, else 0: the ReLU backward with a the input and b the gradient. */
-  RELU_GRAD
+  RELU_GRAD,
+  /** max(a + b, 0), the sum rounded to float first: a residual block's add and ReLU in one pass. */
+  ADD_RELU
 }

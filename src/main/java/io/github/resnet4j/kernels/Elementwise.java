@@ -178,6 +178,11 @@ public final class Elementwise {
       case RELU_GRAD:
         Kernels.PROVIDER.reluGrad(a, pa, b, pb, out, o, n);
         return;
+      case ADD_RELU:
+        for (int i = 0; i < n; i++) {
+          out[o + i] = Math.max(a[pa + i] + b[pb + i], 0f);
+        }
+        return;
       default:
         for (int i = 0; i < n; i++) {
           out[o + i] = apply(op, a[pa + i], b[pb + i]);
@@ -245,6 +250,8 @@ public final class Elementwise {
         return a == b ? 1f : 0f;
       case RELU_GRAD:
         return a > 0f ? b : 0f;
+      case ADD_RELU:
+        return Math.max(a + b, 0f);
       default:
         throw new AssertionError(op);
     }

@@ -4,6 +4,7 @@ import io.github.resnet4j.nn.BatchNorm;
 import io.github.resnet4j.nn.Conv2D;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Tensor;
 
 /**
@@ -44,12 +45,12 @@ public final class BasicBlock extends Module {
     }
   }
 
-  /** The residual is an ordinary expression: relu(main + shortcut). */
+  /** relu(main + shortcut), the add and the ReLU fused. */
   @Override
   protected Tensor compute(Tensor x) {
     Tensor out = bn1.forwardRelu(conv1.forward(x));
     out = bn2.forward(conv2.forward(out));
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return out.add(identity).relu();
+    return Functional.addRelu(out, identity);
   }
 }

@@ -4,6 +4,7 @@ import io.github.resnet4j.nn.BatchNorm;
 import io.github.resnet4j.nn.Conv2D;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.tensor.Generator;
+import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Tensor;
 
 /**
@@ -48,6 +49,6 @@ public final class Bottleneck extends Module {
     out = bn2.forwardRelu(conv2.forward(out));
     out = bn3.forward(conv3.forward(out));
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return out.add(identity).relu();
+    return Functional.addRelu(out, identity);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.resnet4j.nn;
 
+import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Tensor;
 import java.util.Arrays;
 
@@ -50,6 +51,9 @@ public class ResidualBlock extends Module {
       throw new IllegalArgumentException("ResidualBlock: main path output " + Arrays.toString(m.shape())
           + " and shortcut output " + Arrays.toString(s.shape()) + " differ for input "
           + Arrays.toString(x.shape()));
+    }
+    if (activation instanceof ReLU) { // the usual ending, fused: one pass, one stored activation
+      return Functional.addRelu(m, s);
     }
     Tensor sum = m.add(s);
     return activation == null ? sum : activation.forward(sum);

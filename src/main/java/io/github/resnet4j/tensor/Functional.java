@@ -145,6 +145,19 @@ public final class Functional {
   }
 
   /**
+   * {@code relu(a + b)} as one node, as a residual block ends: the same values and gradients, bit for bit,
+   * as {@code a.add(b).relu()}, in one pass and with one stored activation instead of two.
+   *
+   * @param a e.g. the main path's output [N, C, H, W]
+   * @param b e.g. the shortcut's output, a's shape or broadcastable to it
+   * @return the rectified sum, the broadcast shape
+   * @throws IllegalArgumentException naming both shapes if they do not broadcast
+   */
+  public static Tensor addRelu(Tensor a, Tensor b) {
+    return Ops.addRelu(a, b);
+  }
+
+  /**
    * Max pooling (floor mode; padding counts as -infinity).
    *
    * @param x [N, C, H, W]

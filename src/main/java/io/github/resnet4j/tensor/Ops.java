@@ -99,6 +99,15 @@ final class Ops {
     return Autograd.record("relu", y, g -> new Tensor[] {zip("relu", BinaryOp.RELU_GRAD, y, g)}, x);
   }
 
+  /** relu(a + b) as one node, for residual blocks: one pass and one stored activation instead of two. */
+  static Tensor addRelu(Tensor a, Tensor b) {
+    Tensor y = zip("addRelu", BinaryOp.ADD_RELU, a, b);
+    return Autograd.record("addRelu", y, g -> {
+      Tensor masked = zip("addRelu", BinaryOp.RELU_GRAD, y, g);
+      return new Tensor[] {masked, masked};
+    }, a, b);
+  }
+
   static Tensor sigmoid(Tensor x) {
     Tensor y = map(UnaryOp.SIGMOID, 0, 0, x);
     return Autograd.record("sigmoid", y,
