@@ -107,7 +107,7 @@ final class BlockedGemm {
           int j = j0 + qj * nr;
           int cols = Math.min(nr, n - j);
           if (cols < nr) {
-            Packing.packB(false, b, bOff, ldb, j, cols, pc, kc, nr, bp, qj * nr * kc);
+            Packing.packB(false, b, bOff, ldb, j, cols, pc, kc, nr, kp.readsBPadding(), bp, qj * nr * kc);
           }
           for (int q = q0; q < q1; q++) {
             int r = q * mr;
@@ -123,7 +123,8 @@ final class BlockedGemm {
       }
       for (int qj = 0; qj < nPanels; qj++) {
         int j = j0 + qj * nr;
-        Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), pc, kc, nr, bp, qj * nr * kc);
+        Packing.packB(transB, b, bOff, ldb, j, Math.min(nr, n - j), pc, kc, nr, kp.readsBPadding(), bp,
+            qj * nr * kc);
       }
       if (kp.vectorized()) {
         for (int q = q0; q < q1; q++) {

@@ -21,9 +21,18 @@ interface KernelProvider {
   int nr();
 
   /**
+   * Whether {@link #tile} reads a ragged B panel past its {@code cols} real columns, so that packing must
+   * zero them. The Vector API tile computes whole vectors and discards the extra lanes; the plain tile
+   * stops at {@code cols}, and its 512-column panels would otherwise be mostly zeros written for nothing
+   * (the weight gradient of a 16-channel 3x3 conv has 144 columns).
+   */
+  boolean readsBPadding();
+
+  /**
    * Updates a {@code [rows, cols]} tile of C ({@code rows <= mr}, {@code cols <= nr}): for each p in
    * {@code [0, kc)} in order, {@code c[i][j] = fma(a[p][i], b[p][j], c[i][j])}. The packed panels are
-   * always full size (zero-padded); elements of C outside the tile are not touched.
+   * always full size, zero-padded where {@link #readsBPadding()} says the tile reads the padding; elements
+   * of C outside the tile are not touched.
    *
    * @param kc depth of the packed panels
    * @param a packed A panel, {@code [kc, mr]}

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Copies blocks of op(A) and op(B) into the panel layouts the register tiles read sequentially,
- * zero-padding the ragged last panel so the tile code never needs bounds logic.
+ * zero-padding the ragged last panel where the tile reads it (A always; B when
+ * {@link KernelProvider#readsBPadding()}), so the vector tile code never needs bounds logic.
  */
 final class Packing {
   private Packing() {}
@@ -43,10 +44,11 @@ final class Packing {
 
   /**
    * Packs columns {@code [j0, j0 + nr)} (of which {@code cols} are real) and depth
-   * {@code [p0, p0 + kc)} of op(B) into {@code dst[dOff ..]} laid out {@code [kc, nr]}.
+   * {@code [p0, p0 + kc)} of op(B) into {@code dst[dOff ..]} laid out {@code [kc, nr]}; the columns past
+   * {@code cols} are zeroed if {@code zeroPadding}, else left as they were.
    */
   static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int cols, int p0, int kc,
-      int nr, float[] dst, int dOff) {
+      int nr, boolean zeroPadding, float[] dst, int dOff) {
     if (transB) {
       // A transpose, eight depth steps at a time: each source row gives eight neighbouring values in
       // one cache line, held in registers and written to eight panel rows. Measured 1.6-1.8x faster than
@@ -81,7 +83,7 @@ final class Packing {
           dst[d + j] = b[src0 + j * ldb + p];
         }
       }
-      for (int j = cols; j < nr; j++) {
+      for (int j = cols; zeroPadding && j < nr; j++) {
         for (int q = 0, d = dOff + j; q < kc; q++, d += nr) {
           dst[d] = 0f;
         }
@@ -91,7 +93,7 @@ final class Packing {
         int src = bOff + (p0 + p) * ldb + j0;
         int d = dOff + p * nr;
         System.arraycopy(b, src, dst, d, cols);
-        if (cols < nr) {
+        if (zeroPadding && cols < nr) {
           Arrays.fill(dst, d + cols, d + nr, 0f);
         }
       }

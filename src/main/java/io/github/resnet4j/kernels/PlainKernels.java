@@ -45,6 +45,11 @@ final class PlainKernels implements KernelProvider {
   }
 
   @Override
+  public boolean readsBPadding() {
+    return false;
+  }
+
+  @Override
   public void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
       int rows, int cols, boolean load) {
     float[][] r = ROWS.get();

@@ -47,6 +47,11 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
+  public boolean readsBPadding() {
+    return true;
+  }
+
+  @Override
   public void tile(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
       int rows, int cols, boolean load) {
     if (cols == NR) {
