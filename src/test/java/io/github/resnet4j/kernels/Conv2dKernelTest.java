@@ -37,7 +37,11 @@ class Conv2dKernelTest {
         new Config(geo(2, 3, 6, 5, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1), false),
         new Config(geo(1, 2, 5, 6, 3, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1), true),
         new Config(geo(1, 2, 2, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1), false),
-        new Config(geo(2, 2, 6, 6, 3, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1), true));
+        new Config(geo(2, 2, 6, 6, 3, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1), true),
+        // Stride 1 grouped, dilated and grouped, and padding wider than the dilated kernel.
+        new Config(geo(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2), false),
+        new Config(geo(2, 6, 7, 7, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 3), true),
+        new Config(geo(1, 2, 4, 4, 2, 3, 3, 1, 1, 3, 3, 3, 3, 1, 1), false));
   }
 
   static float[] random(SplittableRandom r, int size) {
