@@ -11,7 +11,7 @@ the median of 7 timed steps (21 for batch-1 latency; torch_bench.py takes 21, an
 warm-up steps (10 at batch 1) and at least 5 s of warm-up (bench's --warmup-seconds default), so the timed
 steps run C2-compiled kernels. The `sgemm` rows time 1024^3 on 1 and 2 threads;
 the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps as torch_bench.py
-measures, resnet4j with -Xmx768m.
+measures, resnet4j with -Xmx768m, median and range over --repeat launches.
 """
 import argparse
 import json
@@ -179,11 +179,14 @@ def measure(row, torch, repeat):
     if isinstance(row, MemoryRow):
         t = torch["resnet20_train_b128_peak_rss"]["vmhwm_after_10_train_steps_b128_MiB"]
         for vector in (True, False):
-            mib = peak_rss_mib(java(vector, ["-Xmx768m"]) + [
+            # G1 sizes the heap by timing, so the peak moves a lot between launches: median and range.
+            peaks = sorted(peak_rss_mib(java(vector, ["-Xmx768m"]) + [
                 "bench", "--model", row.model, "--mode", "train", "--batch", str(row.batch), "--iters", "7",
-                "--warmup", "3"])
+                "--warmup", "3"]) for _ in range(repeat))
+            mib = statistics.median(peaks)
+            spread = " (%.0f-%.0f)" % (peaks[0], peaks[-1]) if repeat > 1 else ""
             # Less memory is better: the ratio is PyTorch's peak over ours.
-            cells += ["%.0f MiB" % mib, "%.2fx" % (t / mib)]
+            cells += ["%.0f MiB%s" % (mib, spread), "%.2fx" % (t / mib)]
         return "%.0f MiB" % t, cells
     t = torch[row.section][row.key]
     for vector in (True, False):
