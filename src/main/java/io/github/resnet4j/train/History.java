@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.ToDoubleFunction;
@@ -61,11 +60,12 @@ public final class History {
     StringBuilder sb = new StringBuilder("[\n");
     for (int i = 0; i < epochs.size(); i++) {
       EpochStats s = epochs.get(i);
-      sb.append(String.format(Locale.ROOT,
-          "  {\"epoch\": %d, \"loss\": %s, \"accuracy\": %s, \"val_loss\": %s, \"val_accuracy\": %s, \"lr\": %s,"
-              + " \"seconds\": %s, \"images_per_second\": %s}%s%n",
-          s.epoch(), num(s.loss()), num(s.accuracy()), num(s.valLoss()), num(s.valAccuracy()), num(s.lr()),
-          num(s.seconds()), num(s.imagesPerSecond()), i + 1 < epochs.size() ? "," : ""));
+      StringJoiner fields = new StringJoiner(", ", "  {", "}" + (i + 1 < epochs.size() ? "," : "") + "\n");
+      for (Field f : FIELDS) {
+        double v = f.value().applyAsDouble(s);
+        fields.add("\"" + f.name() + "\": " + (f == FIELDS.get(0) ? Integer.toString((int) v) : num(v)));
+      }
+      sb.append(fields);
     }
     return sb.append("]\n").toString();
   }
@@ -77,11 +77,15 @@ public final class History {
   /** Metadata key prefix under which a checkpoint carries the history, one key per field. */
   static final String METADATA_PREFIX = "history.";
 
-  private static final List<String> FIELDS = List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
-      "seconds", "images_per_second");
-  private static final List<ToDoubleFunction<EpochStats>> GETTERS = List.of(EpochStats::epoch, EpochStats::loss,
-      EpochStats::accuracy, EpochStats::valLoss, EpochStats::valAccuracy, EpochStats::lr, EpochStats::seconds,
-      EpochStats::imagesPerSecond);
+  /** One column of the history: its name in the JSON and the metadata, and where its value comes from. */
+  private record Field(String name, ToDoubleFunction<EpochStats> value) {}
+
+  /** In {@link EpochStats}' component order, the epoch first; both export formats follow it. */
+  private static final List<Field> FIELDS = List.of(new Field("epoch", EpochStats::epoch),
+      new Field("loss", EpochStats::loss), new Field("accuracy", EpochStats::accuracy),
+      new Field("val_loss", EpochStats::valLoss), new Field("val_accuracy", EpochStats::valAccuracy),
+      new Field("lr", EpochStats::lr), new Field("seconds", EpochStats::seconds),
+      new Field("images_per_second", EpochStats::imagesPerSecond));
 
   /**
    * The history as checkpoint metadata: for each field a key {@code history.FIELD} whose value lists the
@@ -89,12 +93,12 @@ public final class History {
    */
   Map<String, String> toMetadata() {
     Map<String, String> meta = new LinkedHashMap<>();
-    for (int f = 0; f < FIELDS.size(); f++) {
+    for (Field f : FIELDS) {
       StringJoiner values = new StringJoiner(",");
       for (EpochStats s : epochs) {
-        values.add(Double.toString(GETTERS.get(f).applyAsDouble(s)));
+        values.add(Double.toString(f.value().applyAsDouble(s)));
       }
-      meta.put(METADATA_PREFIX + FIELDS.get(f), values.toString());
+      meta.put(METADATA_PREFIX + f.name(), values.toString());
     }
     return meta;
   }
@@ -107,12 +111,12 @@ public final class History {
    */
   static History fromMetadata(Map<String, String> meta) {
     History h = new History();
-    if (FIELDS.stream().noneMatch(f -> meta.containsKey(METADATA_PREFIX + f))) {
+    if (FIELDS.stream().noneMatch(f -> meta.containsKey(METADATA_PREFIX + f.name()))) {
       return h;
     }
     double[][] columns = new double[FIELDS.size()][];
     for (int f = 0; f < FIELDS.size(); f++) {
-      String key = METADATA_PREFIX + FIELDS.get(f);
+      String key = METADATA_PREFIX + FIELDS.get(f).name();
       String text = meta.get(key);
       if (text == null) {
         throw new IllegalArgumentException("metadata " + key + " is missing");
@@ -129,7 +133,7 @@ public final class History {
       }
       if (columns[f].length != columns[0].length) {
         throw new IllegalArgumentException("metadata " + key + " has " + columns[f].length + " values but "
-            + METADATA_PREFIX + FIELDS.get(0) + " has " + columns[0].length);
+            + METADATA_PREFIX + FIELDS.get(0).name() + " has " + columns[0].length);
       }
     }
     for (int e = 0; e < columns[0].length; e++) {

@@ -291,9 +291,9 @@ public final class Trainer {
   /**
    * Writes model, optimizer and progress to one safetensors file, atomically: tensors {@code model.*}
    * and {@code optimizer.*} (whose step count also positions the schedule); metadata {@code format},
-   * {@code epochs_done}, {@code optimizer}, {@code loader_seed}, {@code history.FIELD}
-   * (the epochs so far, comma-separated per field, so a resumed run's history starts at epoch 1) and {@code generator.NAME} for each of the
-   * model's {@link Module#namedGenerators() generators} (Dropout's masks). The data order and augmentation
+   * {@code epochs_done}, {@code optimizer}, {@code loader_seed}, {@code history.FIELD} (the epochs so far,
+   * comma-separated per field, so a resumed run's history starts at epoch 1) and {@code generator.NAME} for
+   * each of the model's {@link Module#namedGenerators() generators} (Dropout's masks). The data order and augmentation
    * need no generator state of their own: they are functions of the loader's seed and the epoch.
    *
    * @param file the checkpoint

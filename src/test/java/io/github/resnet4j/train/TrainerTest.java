@@ -230,6 +230,20 @@ class TrainerTest {
     assertTrue(svg.startsWith("<svg") && svg.contains("<polyline"), svg);
   }
 
+  /** The JSON layout, exactly: one object per line, the epoch as an integer, NaN as null. */
+  @Test
+  void historyJsonHasItsDocumentedLayout() {
+    History h = new History();
+    h.add(new EpochStats(1, 0.5, 0.75, Double.NaN, Double.NaN, 0.1, 2.5, 100.0));
+    h.add(new EpochStats(2, 0.25, 0.875, 0.3, 0.9, 0.05, 3.0, 120.5));
+    assertEquals("[\n"
+        + "  {\"epoch\": 1, \"loss\": 0.5, \"accuracy\": 0.75, \"val_loss\": null, \"val_accuracy\": null,"
+        + " \"lr\": 0.1, \"seconds\": 2.5, \"images_per_second\": 100.0},\n"
+        + "  {\"epoch\": 2, \"loss\": 0.25, \"accuracy\": 0.875, \"val_loss\": 0.3, \"val_accuracy\": 0.9,"
+        + " \"lr\": 0.05, \"seconds\": 3.0, \"images_per_second\": 120.5}\n"
+        + "]\n", h.toJson());
+  }
+
   @Test
   void progressBarDrawsOnAStream() throws IOException {
     java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
