@@ -8,6 +8,7 @@ import io.github.resnet4j.optim.SGD;
 import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.StepScope;
 import io.github.resnet4j.tensor.Tensor;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -100,7 +101,9 @@ final class BenchCommand {
       if (mode.equals("train")) {
         model.train();
         opt.zeroGrad();
-        Functional.crossEntropy(model.forward(x), y).backward();
+        try (StepScope step = StepScope.open()) {
+          Functional.crossEntropy(model.forward(x), y).backward();
+        }
         opt.step();
       } else {
         model.eval();

@@ -50,7 +50,7 @@ final class Autograd {
     Map<float[], Integer> sharers = new IdentityHashMap<>();
     Tensor seed = upstream.contiguousCopy();
     grads.put(rootVertex, seed);
-    sharers.put(seed.data, 1);
+    sharers.put(seed.data(), 1);
     try (NoGrad ignored = NoGrad.enter()) {
       for (int i = order.size() - 1; i >= 0; i--) {
         Object vertex = order.get(i);
@@ -58,7 +58,7 @@ final class Autograd {
         if (g == null) {
           continue;
         }
-        boolean shared = unshare(sharers, g.data);
+        boolean shared = unshare(sharers, g.data());
         if (vertex instanceof Tensor) {
           accumulateLeaf((Tensor) vertex, g, shared);
           continue;
@@ -78,20 +78,20 @@ final class Autograd {
           if (prev == null) {
             Tensor own = gi.isDense() ? gi : gi.contiguousCopy();
             grads.put(in, own);
-            sharers.merge(own.data, 1, Integer::sum);
-          } else if (sharers.get(prev.data) == 1 && prev.data != gi.data) {
+            sharers.merge(own.data(), 1, Integer::sum);
+          } else if (sharers.get(prev.data()) == 1 && prev.data() != gi.data()) {
             prev.addInPlace(gi);
           } else {
             Tensor sum = Ops.zip("backward", BinaryOp.ADD, prev, gi);
-            unshare(sharers, prev.data);
+            unshare(sharers, prev.data());
             grads.put(in, sum);
-            sharers.put(sum.data, 1);
+            sharers.put(sum.data(), 1);
           }
         }
         // g came from the engine's map and the closure has run: unless an input adopted it (or shares it),
         // no tensor anywhere refers to its array any more.
-        if (!shared && !sharers.containsKey(g.data)) {
-          Buffers.recycle(g.data);
+        if (!shared && !sharers.containsKey(g.data())) {
+          Buffers.recycle(g.data());
         }
       }
     }
@@ -115,10 +115,11 @@ final class Autograd {
   private static void accumulateLeaf(Tensor leaf, Tensor g, boolean shared) {
     if (leaf.grad == null) {
       leaf.grad = shared ? g.contiguousCopy() : g;
+      StepScope.released(leaf.grad.data()); // the parameter's gradient outlives any step scope
     } else {
       leaf.grad.addInPlace(g);
       if (!shared) {
-        Buffers.recycle(g.data);
+        Buffers.recycle(g.data());
       }
     }
   }

@@ -9,10 +9,10 @@ import java.util.Map;
 /**
  * Large float arrays that the autograd engine has proven dead, handed out again instead of new ones.
  *
- * <p>Only {@link Autograd} returns arrays here, and only gradients it owned alone: Java cannot tell when
- * user code drops a tensor, but the engine knows when it has consumed a gradient nobody else saw. A training
- * step's backward pass then reuses a handful of buffers along each chain of layers instead of allocating
- * one per layer, and the next forward pass takes what is left. Arrays are handed out zeroed, exactly like
+ * <p>Arrays come back from two places that can prove them dead, since Java cannot tell when user code drops
+ * a tensor: {@link Autograd}, for gradients it owned alone and has consumed, so a backward pass reuses a
+ * handful of buffers along each chain of layers; and a closing {@link StepScope}, for everything its step
+ * computed, so the next step's forward pass runs on the previous step's activations. Arrays are handed out zeroed, exactly like
  * {@code new float[n]}, so no caller can tell the difference except by the allocation rate.
  *
  * <p>Per thread, because ops allocate on the thread that calls them; small arrays are left to the
@@ -22,8 +22,11 @@ import java.util.Map;
 final class Buffers {
   /** Arrays shorter than this (256 KiB) are not pooled: the allocator's thread-local buffers serve them. */
   static final int MIN_POOLED = 64 * 1024;
-  /** Spare arrays kept per length; the backward pass of a chain of layers needs only a few at once. */
-  private static final int PER_LENGTH = 4;
+  /**
+   * Spare arrays kept per length: a step scope gives back every activation of a stage at once (ResNet-20
+   * has about 20 per stage), and anything beyond this is left to the garbage collector.
+   */
+  private static final int PER_LENGTH = 64;
 
   private static final ThreadLocal<Pool> POOL = ThreadLocal.withInitial(Pool::new);
 
@@ -36,14 +39,17 @@ final class Buffers {
    * @return the array
    */
   static float[] zeroed(int length) {
-    if (length >= MIN_POOLED) {
-      float[] a = POOL.get().take(length);
-      if (a != null) {
-        Arrays.fill(a, 0f);
-        return a;
-      }
+    if (length < MIN_POOLED) {
+      return new float[length];
     }
-    return new float[length];
+    float[] a = POOL.get().take(length);
+    if (a != null) {
+      Arrays.fill(a, 0f);
+    } else {
+      a = new float[length];
+    }
+    StepScope.handedOut(a);
+    return a;
   }
 
   /**
@@ -53,6 +59,7 @@ final class Buffers {
    */
   static void recycle(float[] a) {
     if (a.length >= MIN_POOLED) {
+      StepScope.released(a);
       POOL.get().give(a);
     }
   }

@@ -59,14 +59,14 @@ public final class GradCheck {
       }
       float[] analytic = in.grad() == null ? new float[in.numel()] : in.grad().toFloatArray();
       for (int i = 0; i < in.numel(); i++) {
-        float orig = in.data[i];
-        in.data[i] = (float) (orig + eps);
+        float orig = in.data()[i];
+        in.data()[i] = (float) (orig + eps);
         double hi = weightedSum(f, inputs, weight);
-        double up = in.data[i] - (double) orig;
-        in.data[i] = (float) (orig - eps);
+        double up = in.data()[i] - (double) orig;
+        in.data()[i] = (float) (orig - eps);
         double lo = weightedSum(f, inputs, weight);
-        double down = orig - (double) in.data[i];
-        in.data[i] = orig;
+        double down = orig - (double) in.data()[i];
+        in.data()[i] = orig;
         double numeric = (hi - lo) / (up + down);
         double err = Math.abs(analytic[i] - numeric) / (atol + rtol * Math.abs(numeric));
         if (err > worst || Double.isNaN(err)) {

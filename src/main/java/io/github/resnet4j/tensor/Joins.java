@@ -169,7 +169,7 @@ final class Joins {
     }
     float[] out = new float[idx.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = x.data[positions[i]];
+      out[i] = x.data()[positions[i]];
     }
     int[] inShape = x.shape;
     return Autograd.record("gather", Tensor.wrap(out, shape), g -> {

@@ -86,8 +86,8 @@ final class LinAlg {
         if (k == 0) {
           java.util.Arrays.fill(out, i * m * n, (i + 1) * m * n, 0f);
         } else {
-          Operand opA = operand(a.data, ao, m, k, a.strides[ra - 2], a.strides[ra - 1]);
-          Operand opB = operand(b.data, bo, k, n, b.strides[rb - 2], b.strides[rb - 1]);
+          Operand opA = operand(a.data(), ao, m, k, a.strides[ra - 2], a.strides[ra - 1]);
+          Operand opB = operand(b.data(), bo, k, n, b.strides[rb - 2], b.strides[rb - 1]);
           Gemm.sgemm(opA.trans, opB.trans, m, n, k, opA.data, opA.offset, opA.ld, opB.data, opB.offset, opB.ld,
               0f, out, i * m * n, n);
         }

@@ -26,6 +26,8 @@ final class Node {
   /** For input i: its shape, to which the gradient is summed when the op broadcast it. */
   final int[][] inputShapes;
   private Backward backward;
+  /** Why backward is gone, for the error message. */
+  private String releasedBecause = "backward already ran";
 
   Node(String op, Tensor[] inputs, Backward backward) {
     this.op = op;
@@ -45,6 +47,7 @@ final class Node {
       }
     }
     this.backward = backward;
+    StepScope.register(this);
   }
 
   /**
@@ -57,9 +60,9 @@ final class Node {
 
   Tensor[] apply(Tensor gradOutput) {
     if (backward == null) {
-      throw new IllegalStateException("backward through the graph a second time (at op '" + op
-          + "'): its intermediate buffers were already freed; call backward(upstream, true) the first"
-          + " time to retain the graph");
+      throw new IllegalStateException("backward through a released graph (at op '" + op + "': "
+          + releasedBecause + "): its intermediate buffers were already freed; to backpropagate twice, call"
+          + " backward(upstream, true) the first time and stay inside the StepScope, if any");
     }
     return backward.apply(gradOutput);
   }
@@ -67,5 +70,11 @@ final class Node {
   /** Drops the closure and with it the tensors it saved, so their memory can be reclaimed. */
   void release() {
     backward = null;
+  }
+
+  /** As {@link #release()}, saying why in the error a later backward gets. */
+  void release(String because) {
+    backward = null;
+    releasedBecause = because;
   }
 }

@@ -12,7 +12,7 @@ final class Ops {
   static Tensor map(UnaryOp op, float p, float q, Tensor x) {
     float[] out = Buffers.zeroed(x.numel());
     if (x.isContiguous()) {
-      Elementwise.unary(op, p, q, x.data, x.offset, out, 0, out.length);
+      Elementwise.unary(op, p, q, x.data(), x.offset, out, 0, out.length);
     } else {
       Strided.copyTo(x, out);
       Elementwise.unary(op, p, q, out, 0, out, 0, out.length);
@@ -26,10 +26,10 @@ final class Ops {
     float[] out = Buffers.zeroed(Shapes.numelInt(shape));
     if (a.shape.length == b.shape.length && java.util.Arrays.equals(a.shape, b.shape)
         && a.isContiguous() && b.isContiguous()) {
-      Elementwise.binary(op, a.data, a.offset, b.data, b.offset, out, 0, out.length);
+      Elementwise.binary(op, a.data(), a.offset, b.data(), b.offset, out, 0, out.length);
     } else {
-      Elementwise.binary(op, a.data, a.offset, Shapes.broadcastStrides(name, a.shape, a.strides, shape),
-          b.data, b.offset, Shapes.broadcastStrides(name, b.shape, b.strides, shape), out, shape);
+      Elementwise.binary(op, a.data(), a.offset, Shapes.broadcastStrides(name, a.shape, a.strides, shape),
+          b.data(), b.offset, Shapes.broadcastStrides(name, b.shape, b.strides, shape), out, shape);
     }
     return Tensor.wrap(out, shape);
   }

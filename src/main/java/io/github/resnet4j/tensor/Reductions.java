@@ -67,11 +67,11 @@ final class Reductions {
       shape[i] = x.shape[perm[i]];
       strides[i] = x.strides[perm[i]];
     }
-    if (x.offset == 0 && Shapes.isContiguous(shape, strides) && x.data.length == x.numel()) {
-      return x.data;
+    if (x.offset == 0 && Shapes.isContiguous(shape, strides) && x.data().length == x.numel()) {
+      return x.data();
     }
     float[] out = new float[x.numel()];
-    io.github.resnet4j.kernels.Strided.copy(x.data, x.offset, strides, shape, out, 0);
+    io.github.resnet4j.kernels.Strided.copy(x.data(), x.offset, strides, shape, out, 0);
     return out;
   }
 

@@ -5,6 +5,6 @@ final class Strided {
   private Strided() {}
 
   static void copyTo(Tensor x, float[] out) {
-    io.github.resnet4j.kernels.Strided.copy(x.data, x.offset, x.strides, x.shape, out, 0);
+    io.github.resnet4j.kernels.Strided.copy(x.data(), x.offset, x.strides, x.shape, out, 0);
   }
 }

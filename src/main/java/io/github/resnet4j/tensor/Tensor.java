@@ -20,7 +20,8 @@ import java.util.Arrays;
 public final class Tensor {
   static final int MAX_RANK = 8;
 
-  final float[] data;
+  /** The storage; null once a {@link StepScope} has recycled it. Read it through {@link #data()}. */
+  private float[] values;
   final int[] shape;
   final int[] strides;
   final int offset;
@@ -35,7 +36,8 @@ public final class Tensor {
       throw new IllegalArgumentException("tensor rank " + shape.length + " exceeds the maximum of "
           + MAX_RANK + ": shape " + Arrays.toString(shape));
     }
-    this.data = data;
+    this.values = data;
+    StepScope.register(this, data);
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
@@ -173,7 +175,7 @@ public final class Tensor {
   public static Tensor eye(int n) {
     Tensor t = zeros(n, n);
     for (int i = 0; i < n; i++) {
-      t.data[i * n + i] = 1f;
+      t.data()[i * n + i] = 1f;
     }
     return t;
   }
@@ -289,9 +291,35 @@ public final class Tensor {
     return Shapes.isContiguous(shape, strides);
   }
 
+  /**
+   * The storage array, shared with every view of this tensor.
+   *
+   * @throws IllegalStateException if a {@link StepScope} recycled it: reading it would see another step's values
+   */
+  float[] data() {
+    float[] v = values;
+    if (v == null) {
+      throw new IllegalStateException("tensor of shape " + Shapes.str(shape) + " was computed inside a StepScope"
+          + " and its memory was recycled when the scope closed; call StepScope.keep(tensor) inside the scope,"
+          + " or copy it there, to use it afterwards");
+    }
+    return v;
+  }
+
+  /** The storage array, or null once recycled; for {@link StepScope}, which must not throw. */
+  float[] values() {
+    return values;
+  }
+
+  /** Called by {@link StepScope} only: the array now belongs to the pool, so this tensor must never read it. */
+  void recycled() {
+    values = null;
+    node = null;
+  }
+
   /** Whether this tensor is contiguous and starts its array at index 0 and spans it whole. */
   boolean isDense() {
-    return offset == 0 && data.length == numel() && isContiguous();
+    return offset == 0 && data().length == numel() && isContiguous();
   }
 
   /**
@@ -301,7 +329,7 @@ public final class Tensor {
    */
   public float[] toFloatArray() {
     if (isContiguous()) {
-      return Arrays.copyOfRange(data, offset, offset + numel());
+      return Arrays.copyOfRange(data(), offset, offset + numel());
     }
     float[] out = new float[numel()];
     Strided.copyTo(this, out);
@@ -310,7 +338,7 @@ public final class Tensor {
 
   /** The row-major values: this tensor's own array when dense (callers must not write it), else a copy. */
   float[] denseData() {
-    return isDense() ? data : toFloatArray();
+    return isDense() ? data() : toFloatArray();
   }
 
   /**
@@ -324,7 +352,7 @@ public final class Tensor {
       throw new IllegalArgumentException("item: tensor of shape " + Arrays.toString(shape)
           + " has " + numel() + " elements, not 1");
     }
-    return data[offset];
+    return data()[offset];
   }
 
   /**
@@ -334,7 +362,7 @@ public final class Tensor {
    * @return the value
    */
   public float get(int... index) {
-    return data[flatIndex("get", index)];
+    return data()[flatIndex("get", index)];
   }
 
   /**
@@ -345,7 +373,7 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor set(float value, int... index) {
-    data[flatIndex("set", index)] = value;
+    data()[flatIndex("set", index)] = value;
     return this;
   }
 
@@ -368,12 +396,15 @@ public final class Tensor {
 
   /** A dense copy with a fresh array (never shares storage). */
   Tensor contiguousCopy() {
-    return wrap(toFloatArray(), shape);
+    // Gradients are copied this way (a broadcast one is a view): a pooled array lets backward recycle it.
+    float[] out = Buffers.zeroed(numel());
+    Strided.copyTo(this, out);
+    return wrap(out, shape);
   }
 
   /** The same values tagged with another file dtype. */
   Tensor asType(DType type) {
-    Tensor t = new Tensor(data, shape, strides, offset);
+    Tensor t = new Tensor(data(), shape, strides, offset);
     t.dtype = type;
     return t;
   }
@@ -477,7 +508,7 @@ public final class Tensor {
    * @return the detached view
    */
   public Tensor detach() {
-    Tensor t = new Tensor(data, shape, strides, offset);
+    Tensor t = new Tensor(data(), shape, strides, offset);
     t.dtype = dtype;
     return t;
   }
@@ -756,7 +787,7 @@ public final class Tensor {
     if (offset == 0 && isContiguous() && other.isContiguous() && Arrays.equals(shape, other.shape)) {
       checkWritable("addInPlace");
       io.github.resnet4j.kernels.Elementwise.binary(io.github.resnet4j.kernels.BinaryOp.ADD,
-          data, 0, other.data, other.offset, data, 0, numel());
+          data(), 0, other.data(), other.offset, data(), 0, numel());
       return this;
     }
     return inPlaceGeneric("addInPlace", io.github.resnet4j.kernels.BinaryOp.ADD, other);
@@ -833,18 +864,25 @@ public final class Tensor {
     checkWritable("copyFrom");
     int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
     float[] dense = new float[numel()];
-    io.github.resnet4j.kernels.Strided.copy(source.data, source.offset, srcStrides, shape, dense, 0);
-    io.github.resnet4j.kernels.Strided.scatter(dense, data, offset, strides, shape);
+    io.github.resnet4j.kernels.Strided.copy(source.data(), source.offset, srcStrides, shape, dense, 0);
+    io.github.resnet4j.kernels.Strided.scatter(dense, data(), offset, strides, shape);
     return this;
   }
 
   private Tensor inPlaceGeneric(String op, io.github.resnet4j.kernels.BinaryOp fn, Tensor other) {
     checkWritable(op);
     int[] otherStrides = Shapes.broadcastStrides(op, other.shape, other.strides, shape);
+    if (isDense() && other.data() != data()) {
+      // Each element is read and written at the same index, so the result can go straight into this array
+      // (optimizer updates run every step; a copy per parameter would be garbage every step).
+      io.github.resnet4j.kernels.Elementwise.binary(fn, data(), 0, strides, other.data(), other.offset,
+          otherStrides, data(), shape);
+      return this;
+    }
     float[] result = new float[numel()];
-    io.github.resnet4j.kernels.Elementwise.binary(fn, data, offset, strides, other.data, other.offset,
+    io.github.resnet4j.kernels.Elementwise.binary(fn, data(), offset, strides, other.data(), other.offset,
         otherStrides, result, shape);
-    io.github.resnet4j.kernels.Strided.scatter(result, data, offset, strides, shape);
+    io.github.resnet4j.kernels.Strided.scatter(result, data(), offset, strides, shape);
     return this;
   }
 

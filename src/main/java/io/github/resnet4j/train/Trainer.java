@@ -9,6 +9,7 @@ import io.github.resnet4j.optim.Optimizer;
 import io.github.resnet4j.optim.Schedule;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.StepScope;
 import io.github.resnet4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Determinism: with the same seeds (weights via {@code Init.manualSeed}, data via the loader's seed)
  * two runs give bit-identical weights, whatever the number of threads, because every kernel splits
  * work so that each output value is computed by the same sequence of operations.
+ *
+ * <p>Memory: each training step's forward, loss and backward run in a {@link StepScope}, so the next step
+ * reuses the activations' memory. A module that keeps a large activation (64 Ki elements or more) for use
+ * after its step must copy it; reading it after the step throws rather than returning stale values.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -209,12 +214,14 @@ public final class Trainer {
     for (Batch b : loader) {
       optimizer.scaleLr(schedule.factor(optimizer.steps()));
       optimizer.zeroGrad();
-      Tensor out = model.forward(b.images());
-      Tensor l = loss.apply(out, b.labels());
-      l.backward();
+      try (StepScope step = StepScope.open()) {
+        Tensor out = model.forward(b.images());
+        Tensor l = loss.apply(out, b.labels());
+        l.backward();
+        lossSum += l.item() * b.size();
+        correct += correctCount(out, b.labels());
+      }
       optimizer.step();
-      lossSum += l.item() * b.size();
-      correct += correctCount(out, b.labels());
       seen += b.size();
       i++;
       if (bar != null) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resnet4j.data.Batch;
 import io.github.resnet4j.data.DataLoader;
 import io.github.resnet4j.data.FashionMnist;
 import io.github.resnet4j.io.SafeTensors;
@@ -18,8 +19,10 @@ import io.github.resnet4j.nn.ResidualBlock;
 import io.github.resnet4j.nn.Sequential;
 import io.github.resnet4j.optim.SGD;
 import io.github.resnet4j.optim.Schedule;
+import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.NoGrad;
+import io.github.resnet4j.tensor.StepScope;
 import io.github.resnet4j.tensor.Tensor;
 import io.github.resnet4j.train.EarlyStopping;
 import io.github.resnet4j.train.History;
@@ -86,5 +89,46 @@ class ReadmeExamplesTest {
     Module again = Models.create("seed-small", 1, 10);
     again.loadStateDict(SafeTensors.readAll(dir.resolve("model.safetensors")), true);
     assertEquals(trainer.evaluate(test).accuracy(), Trainer.evaluate(again, LossFunction.crossEntropy(), test).accuracy());
+  }
+
+  // --- README: "A loop of your own" ---
+  static double trainOneEpoch(Module model, SGD sgd, DataLoader train) {
+    double total = 0;
+    for (Batch b : train) {
+      sgd.zeroGrad();
+      try (StepScope step = StepScope.open()) {     // recycles the step's activations when it closes
+        Tensor loss = Functional.crossEntropy(model.forward(b.images()), b.labels());
+        loss.backward();
+        total += loss.item();                       // read what you need inside the scope
+      }
+      sgd.step();                                   // parameters' gradients outlive the scope
+    }
+    return total;
+  }
+
+  /** The same loop without the scope, as a reference the scoped one must equal bit for bit. */
+  @Test
+  void aLoopOfYourOwnEqualsTheSameLoopWithoutAScope() {
+    Module scoped = Models.create("seed-small", 1, 10);
+    Module plain = Models.create("seed-small", 1, 10);
+    plain.loadStateDict(scoped.stateDict(), true);
+    double scopedLoss = trainOneEpoch(scoped, new SGD(scoped.parameters(), 0.05, 0.9, 5e-4), sampleLoader());
+    SGD sgd = new SGD(plain.parameters(), 0.05, 0.9, 5e-4);
+    double plainLoss = 0;
+    for (Batch b : sampleLoader()) {
+      sgd.zeroGrad();
+      Tensor loss = Functional.crossEntropy(plain.forward(b.images()), b.labels());
+      loss.backward();
+      plainLoss += loss.item();
+      sgd.step();
+    }
+    assertEquals(plainLoss, scopedLoss);
+    Map<String, Tensor> expected = plain.stateDict();
+    scoped.stateDict().forEach((name, t) -> assertArrayEquals(expected.get(name).toFloatArray(), t.toFloatArray(), name));
+  }
+
+  private static DataLoader sampleLoader() {
+    return new DataLoader(FashionMnist.sample().train().subset(0, 256), 64).shuffle(true).seed(1)
+        .transform(FashionMnist.normalize());
   }
 }

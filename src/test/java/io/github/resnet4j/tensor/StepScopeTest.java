@@ -1,0 +1,218 @@
+package io.github.resnet4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class StepScopeTest {
+  /** [4, 8, 48, 48]: 73,728 elements, above the pooling threshold, so every activation is recycled. */
+  private static final int[] ACTIVATION = {4, 8, 48, 48};
+
+  /** A residual block with a classifier head, as plain functional ops on explicit parameters. */
+  private static final class TinyNet {
+    final Tensor w1;
+    final Tensor w2;
+    final Tensor gamma = Tensor.ones(8).requiresGrad(true);
+    final Tensor beta = Tensor.zeros(8).requiresGrad(true);
+    final Tensor runningMean = Tensor.zeros(8);
+    final Tensor runningVar = Tensor.ones(8);
+    final Tensor dense;
+    final Tensor bias = Tensor.zeros(10).requiresGrad(true);
+    /** The activations of the last forward pass, for tests that inspect them. */
+    Tensor conv1;
+    Tensor block;
+
+    TinyNet(long seed) {
+      Generator g = new Generator(seed);
+      w1 = Tensor.randn(g, 8, 8, 3, 3).mul(0.2f).detach().requiresGrad(true);
+      w2 = Tensor.randn(g, 8, 8, 3, 3).mul(0.2f).detach().requiresGrad(true);
+      dense = Tensor.randn(g, 10, 8).mul(0.3f).detach().requiresGrad(true);
+    }
+
+    List<Tensor> parameters() {
+      return List.of(w1, w2, gamma, beta, dense, bias);
+    }
+
+    Tensor forward(Tensor x) {
+      conv1 = Functional.conv2d(x, w1, null, ConvSpec.of(1, 1));
+      Tensor h = Functional.batchNormRelu(conv1, gamma, beta, runningMean, runningVar, true, 0.1f, 1e-5f);
+      block = Functional.addRelu(Functional.conv2d(h, w2, null, ConvSpec.of(1, 1)), x);
+      return Functional.linear(Functional.globalAvgPool2d(block), dense, bias);
+    }
+
+    /** Plain SGD, outside any scope, as an optimizer runs after the scope closed. */
+    void sgdStep() {
+      try (NoGrad ignored = NoGrad.enter()) {
+        for (Tensor p : parameters()) {
+          p.addInPlace(-0.1f, p.grad());
+          p.zeroGrad();
+        }
+      }
+    }
+  }
+
+  private static Tensor input(long seed) {
+    return Tensor.randn(new Generator(seed), ACTIVATION);
+  }
+
+  private static Tensor labels() {
+    return Tensor.of(new float[] {1, 3, 5, 7}, 4);
+  }
+
+  private static float[][] train(boolean scoped, int steps) {
+    TinyNet net = new TinyNet(11);
+    for (int step = 0; step < steps; step++) {
+      Tensor x = input(100 + step);
+      if (scoped) {
+        try (StepScope ignored = StepScope.open()) {
+          Functional.crossEntropy(net.forward(x), labels()).backward();
+        }
+      } else {
+        Functional.crossEntropy(net.forward(x), labels()).backward();
+      }
+      net.sgdStep();
+    }
+    return net.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new);
+  }
+
+  /** Recycled arrays come back zeroed, so reusing them never changes a result, bit for bit. */
+  @Test
+  void trainingInScopesGivesTheSameWeightsAsWithout() {
+    float[][] plain = train(false, 4);
+    float[][] scoped = train(true, 4);
+    for (int i = 0; i < plain.length; i++) {
+      assertArrayEquals(plain[i], scoped[i], "parameter " + i);
+    }
+  }
+
+  @Test
+  void largeTensorsOfTheStepAreUnreadableAfterItSmallOnesAndGradientsStay() {
+    TinyNet net = new TinyNet(1);
+    Tensor logits;
+    Tensor view;
+    try (StepScope ignored = StepScope.open()) {
+      logits = net.forward(input(2));
+      view = net.block.reshape(4, -1);
+      Functional.crossEntropy(logits, labels()).backward();
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.block.toFloatArray());
+    assertTrue(e.getMessage().contains("[4, 8, 48, 48]") && e.getMessage().contains("StepScope"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> net.conv1.sum());
+    assertThrows(IllegalStateException.class, () -> view.get(0, 0));
+    assertThrows(IllegalStateException.class, () -> net.block.reshape(-1));
+    assertArrayEquals(new int[] {4, 10}, logits.shape());
+    assertTrue(Float.isFinite(logits.sum().item()));
+    for (Tensor p : net.parameters()) {
+      assertNotNull(p.grad());
+      assertTrue(Float.isFinite(p.grad().abs().sum().item()));
+    }
+  }
+
+  /** A leaf as large as an activation gets its gradient in a pooled array; the leaf owns it after the scope. */
+  @Test
+  void aLargeLeafKeepsItsGradient() {
+    float[] expected;
+    {
+      TinyNet net = new TinyNet(1);
+      Tensor x = input(2).requiresGrad(true);
+      Functional.crossEntropy(net.forward(x), labels()).backward();
+      expected = x.grad().toFloatArray();
+    }
+    TinyNet net = new TinyNet(1);
+    Tensor x = input(2).requiresGrad(true);
+    try (StepScope ignored = StepScope.open()) {
+      Functional.crossEntropy(net.forward(x), labels()).backward();
+    }
+    try (StepScope ignored = StepScope.open()) { // a second step must not take the gradient's array
+      Functional.crossEntropy(net.forward(input(3)), labels()).backward();
+    }
+    assertArrayEquals(expected, x.grad().toFloatArray());
+  }
+
+  @Test
+  void keptTensorsKeepTheirValues() {
+    TinyNet net = new TinyNet(1);
+    float[] expected;
+    Tensor kept;
+    try (StepScope scope = StepScope.open()) {
+      Tensor logits = net.forward(input(2));
+      expected = net.block.toFloatArray();
+      kept = scope.keep(net.block);
+      Functional.crossEntropy(logits, labels()).backward();
+    }
+    // The next step takes its arrays from the pool: a kept array must not be among them.
+    try (StepScope ignored = StepScope.open()) {
+      Functional.crossEntropy(net.forward(input(3)), labels()).backward();
+    }
+    assertArrayEquals(expected, kept.toFloatArray());
+  }
+
+  @Test
+  void aGraphRecordedInTheScopeCannotBeBackpropagatedAfterIt() {
+    TinyNet net = new TinyNet(1);
+    Tensor loss;
+    try (StepScope ignored = StepScope.open()) {
+      loss = Functional.crossEntropy(net.forward(input(2)), labels());
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+    assertTrue(e.getMessage().contains("StepScope closed"), e.getMessage());
+  }
+
+  @Test
+  void scopesDoNotNestAndBelongToTheirThread() throws Exception {
+    StepScope scope = StepScope.open();
+    try {
+      IllegalStateException nested = assertThrows(IllegalStateException.class, StepScope::open);
+      assertTrue(nested.getMessage().contains("already open"), nested.getMessage());
+      ExecutionException other = assertThrows(ExecutionException.class,
+          () -> CompletableFuture.runAsync(scope::close).get());
+      assertTrue(other.getCause() instanceof IllegalStateException, String.valueOf(other.getCause()));
+    } finally {
+      scope.close();
+    }
+    StepScope.open().close(); // the thread is free again
+    assertThrows(IllegalStateException.class, () -> scope.keep(Tensor.zeros(1)));
+  }
+
+  /**
+   * In steady state a scoped step takes every activation from the previous step's memory: measured with the
+   * JVM's per-thread allocation counter, it allocates less than one activation's worth, where the same step
+   * without a scope allocates several.
+   */
+  @Test
+  void aSteadyStateStepAllocatesLessThanOneActivation() {
+    long activationBytes = 4L * 4 * 8 * 48 * 48;
+    long scoped = steadyStateStepBytes(true);
+    long plain = steadyStateStepBytes(false);
+    assertTrue(scoped < activationBytes, "scoped step allocated " + scoped + " bytes");
+    assertTrue(plain > 3 * activationBytes, "unscoped step allocated only " + plain + " bytes");
+  }
+
+  private static long steadyStateStepBytes(boolean scoped) {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    TinyNet net = new TinyNet(5);
+    Tensor x = input(6);
+    long last = 0;
+    for (int step = 0; step < 4; step++) {
+      long before = mx.getThreadAllocatedBytes(tid);
+      if (scoped) {
+        try (StepScope ignored = StepScope.open()) {
+          Functional.crossEntropy(net.forward(x), labels()).backward();
+        }
+      } else {
+        Functional.crossEntropy(net.forward(x), labels()).backward();
+      }
+      last = mx.getThreadAllocatedBytes(tid) - before;
+      net.sgdStep();
+    }
+    return last;
+  }
+}
