@@ -313,8 +313,9 @@ public final class Tensor {
 
   /** Called by {@link StepScope} only: the array now belongs to the pool, so this tensor must never read it. */
   void recycled() {
+    // The node stays: the scope has released it, so a backward from here fails with its message; dropping
+    // it would make this tensor look like a leaf, and backward would quietly stop at it.
     values = null;
-    node = null;
   }
 
   /** Whether this tensor is contiguous and starts its array at index 0 and spans it whole. */

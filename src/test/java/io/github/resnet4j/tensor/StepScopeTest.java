@@ -2,6 +2,7 @@ package io.github.resnet4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -162,6 +163,10 @@ class StepScopeTest {
     }
     IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
     assertTrue(e.getMessage().contains("StepScope closed"), e.getMessage());
+    // From a recycled activation too: it must not pass for a leaf that takes the gradient and stops there.
+    Tensor block = net.block;
+    assertThrows(IllegalStateException.class, () -> block.backward(Tensor.ones(ACTIVATION)));
+    assertNull(net.w1.grad());
   }
 
   @Test
