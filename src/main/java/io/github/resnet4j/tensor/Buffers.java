@@ -12,8 +12,13 @@ import java.util.Map;
  * <p>Arrays come back from two places that can prove them dead, since Java cannot tell when user code drops
  * a tensor: {@link Autograd}, for gradients it owned alone and has consumed, so a backward pass reuses a
  * handful of buffers along each chain of layers; and a closing {@link StepScope}, for everything its step
- * computed, so the next step's forward pass runs on the previous step's activations. Arrays are handed out zeroed, exactly like
- * {@code new float[n]}, so no caller can tell the difference except by the allocation rate.
+ * computed, so the next step's forward pass runs on the previous step's activations.
+ *
+ * <p>Arrays are handed out with unspecified contents, because every caller passes them to a kernel that
+ * overwrites every element (each kernel's Javadoc says "overwritten"): zeroing them first was a redundant
+ * pass over each activation and gradient. With the system property {@code resnet4j.poisonBuffers=true} (the
+ * test suite sets it) every array is filled with NaN instead, fresh ones too, so an element a kernel fails to
+ * write shows up as NaN in the results the tests compare.
  *
  * <p>Per thread, because ops allocate on the thread that calls them; small arrays are left to the
  * allocator, which is faster for them. Spare arrays are held through soft references, at most a few
@@ -32,23 +37,25 @@ final class Buffers {
 
   private Buffers() {}
 
+  private static final boolean POISON = Boolean.getBoolean("resnet4j.poisonBuffers");
+
   /**
-   * A zero-filled array, recycled when one of that length is spare.
+   * An array for a kernel to overwrite completely, recycled when one of that length is spare.
    *
    * @param length its length
-   * @return the array
+   * @return the array, contents unspecified (NaN when poisoning)
    */
-  static float[] zeroed(int length) {
-    if (length < MIN_POOLED) {
-      return new float[length];
-    }
-    float[] a = POOL.get().take(length);
-    if (a != null) {
-      Arrays.fill(a, 0f);
-    } else {
+  static float[] forOutput(int length) {
+    float[] a = length < MIN_POOLED ? null : POOL.get().take(length);
+    if (a == null) {
       a = new float[length];
     }
-    StepScope.handedOut(a);
+    if (POISON) {
+      Arrays.fill(a, Float.NaN);
+    }
+    if (length >= MIN_POOLED) {
+      StepScope.handedOut(a);
+    }
     return a;
   }
 

@@ -38,12 +38,12 @@ final class Convolutions {
         spec.groups());
     float[] xd = x.denseData();
     float[] wd = weight.denseData();
-    float[] y = Buffers.zeroed(n * cout * g.outH * g.outW);
+    float[] y = Buffers.forOutput(n * cout * g.outH * g.outW);
     Conv2dKernel.forward(g, xd, wd, bias == null ? null : bias.denseData(), y);
     Tensor out = Tensor.wrap(y, n, cout, g.outH, g.outW);
     return Autograd.record("conv2d", out, gy -> {
       float[] dy = gy.denseData();
-      float[] dx = x.requiresGrad ? Buffers.zeroed(xd.length) : null;
+      float[] dx = x.requiresGrad ? Buffers.forOutput(xd.length) : null;
       float[] dw = weight.requiresGrad ? new float[wd.length] : null;
       float[] db = bias != null && bias.requiresGrad ? new float[cout] : null;
       Conv2dKernel.backward(g, xd, wd, dy, dx, dw, db);

@@ -28,7 +28,7 @@ final class Normalization {
     float[] xd = x.denseData();
     float[] gamma = weight == null ? null : weight.denseData();
     float[] beta = bias == null ? null : bias.denseData();
-    float[] y = Buffers.zeroed(xd.length);
+    float[] y = Buffers.forOutput(xd.length);
     int m = n * s;
     if (training) {
       if (m <= 1) {
@@ -77,7 +77,7 @@ final class Normalization {
     Tensor reluOut = relu ? out : null;
     return Autograd.record(name, out, g -> {
       float[] dy = upstream(reluOut, g);
-      float[] dx = relu ? dy : Buffers.zeroed(dy.length);
+      float[] dx = relu ? dy : Buffers.forOutput(dy.length);
       float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
       float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
       kernel.run(dy, dx, dGamma, dBeta);

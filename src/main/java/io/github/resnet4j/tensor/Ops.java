@@ -10,7 +10,7 @@ final class Ops {
 
   /** op(x) as a new dense tensor, no graph. */
   static Tensor map(UnaryOp op, float p, float q, Tensor x) {
-    float[] out = Buffers.zeroed(x.numel());
+    float[] out = Buffers.forOutput(x.numel());
     if (x.isContiguous()) {
       Elementwise.unary(op, p, q, x.data(), x.offset, out, 0, out.length);
     } else {
@@ -23,7 +23,7 @@ final class Ops {
   /** op(a, b) with NumPy broadcasting as a new dense tensor, no graph. */
   static Tensor zip(String name, BinaryOp op, Tensor a, Tensor b) {
     int[] shape = java.util.Arrays.equals(a.shape, b.shape) ? a.shape : Shapes.broadcast(name, a.shape, b.shape);
-    float[] out = Buffers.zeroed(Shapes.numelInt(shape));
+    float[] out = Buffers.forOutput(Shapes.numelInt(shape));
     if (a.shape.length == b.shape.length && java.util.Arrays.equals(a.shape, b.shape)
         && a.isContiguous() && b.isContiguous()) {
       Elementwise.binary(op, a.data(), a.offset, b.data(), b.offset, out, 0, out.length);

@@ -25,12 +25,12 @@ final class Pooling {
     int[] o = outSize("maxPool2d", x, kh, kw, sh, sw, ph, pw);
     int n = x.shape[0];
     int c = x.shape[1];
-    float[] y = Buffers.zeroed(n * c * o[0] * o[1]);
+    float[] y = Buffers.forOutput(n * c * o[0] * o[1]);
     int[] argmax = new int[y.length];
     float[] xd = x.denseData();
     PoolKernel.maxPool2dForward(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, y, argmax);
     return Autograd.record("maxPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
-      float[] dx = Buffers.zeroed(xd.length);
+      float[] dx = Buffers.forOutput(xd.length);
       PoolKernel.maxPool2dBackward(g.denseData(), argmax, n, c, x.shape[2], x.shape[3], o[0], o[1], dx);
       return new Tensor[] {Tensor.wrap(dx, x.shape)};
     }, x);
@@ -42,10 +42,10 @@ final class Pooling {
     int c = x.shape[1];
     int h = x.shape[2];
     int w = x.shape[3];
-    float[] y = Buffers.zeroed(n * c * o[0] * o[1]);
+    float[] y = Buffers.forOutput(n * c * o[0] * o[1]);
     PoolKernel.avgPool2dForward(x.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, y);
     return Autograd.record("avgPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
-      float[] dx = Buffers.zeroed(n * c * h * w);
+      float[] dx = Buffers.forOutput(n * c * h * w);
       PoolKernel.avgPool2dBackward(g.denseData(), n, c, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, dx);
       return new Tensor[] {Tensor.wrap(dx, x.shape)};
     }, x);

@@ -398,7 +398,7 @@ public final class Tensor {
   /** A dense copy with a fresh array (never shares storage). */
   Tensor contiguousCopy() {
     // Gradients are copied this way (a broadcast one is a view): a pooled array lets backward recycle it.
-    float[] out = Buffers.zeroed(numel());
+    float[] out = Buffers.forOutput(numel());
     Strided.copyTo(this, out);
     return wrap(out, shape);
   }
