@@ -31,7 +31,10 @@ import java.util.WeakHashMap;
  * belong to the parameters, and whatever is passed to {@link #keep(Tensor)}. Smaller tensors (losses, the
  * logits of a classifier) are never recycled: the allocator serves them faster than a pool.
  *
- * <p>Scopes do not nest, and a scope belongs to the thread that opened it.
+ * <p>Scopes do not nest, and a scope belongs to the thread that opened it. It tracks the tensors created
+ * on that thread: a view another thread makes of a step's tensor while the scope is open is not tracked
+ * and would read recycled memory after the close, so do not hand a step's tensors to other threads (copy
+ * them, or {@link #keep(Tensor)} them, first).
  */
 public final class StepScope implements AutoCloseable {
   private static final ThreadLocal<StepScope> ACTIVE = new ThreadLocal<>();
