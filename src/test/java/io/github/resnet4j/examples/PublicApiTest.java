@@ -25,6 +25,7 @@ import io.github.resnet4j.optim.SGD;
 import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.GradCheck;
+import io.github.resnet4j.tensor.StepScope;
 import io.github.resnet4j.tensor.Tensor;
 import io.github.resnet4j.train.Evaluation;
 import io.github.resnet4j.train.History;
@@ -209,5 +210,27 @@ class PublicApiTest {
     assertEquals(3, table.strip().split("\n").length, table);
     long onDiagonal = ev.confusion()[0][0] + ev.confusion()[1][1];
     assertEquals(ev.accuracy(), onDiagonal / 32.0, 1e-12);
+  }
+
+  /** A user who wants an activation of the step after it: keep() it, or lose it with a clear error. */
+  @Test
+  void stepScopeKeepsWhatItIsAskedToKeep() {
+    Tensor x = Tensor.randn(new Generator(3), 2, 8, 64, 64); // 65,536 elements: large enough to be recycled
+    Tensor w = Tensor.randn(new Generator(4), 8, 8, 3, 3).requiresGrad(true);
+    Tensor kept;
+    Tensor dropped;
+    float[] expected;
+    try (StepScope step = StepScope.open()) {
+      Tensor y = Functional.conv2d(x, w, null, io.github.resnet4j.tensor.ConvSpec.of(1, 1)).relu();
+      expected = y.toFloatArray();
+      kept = step.keep(y);
+      dropped = y.mul(2f);
+      dropped.sum().backward();
+    }
+    assertArrayEquals(expected, kept.toFloatArray());
+    IllegalStateException e = assertThrows(IllegalStateException.class, dropped::toFloatArray);
+    assertTrue(e.getMessage().contains("[2, 8, 64, 64]"), e.getMessage());
+    assertArrayEquals(new int[] {8, 8, 3, 3}, w.grad().shape());
+    assertTrue(Float.isFinite(w.grad().sum().item()));
   }
 }
