@@ -31,10 +31,8 @@ import java.util.WeakHashMap;
  * belong to the parameters, and whatever is passed to {@link #keep(Tensor)}. Smaller tensors (losses, the
  * logits of a classifier) are never recycled: the allocator serves them faster than a pool.
  *
- * <p>Scopes do not nest, and a scope belongs to the thread that opened it. It tracks the tensors created
- * on that thread: a view another thread makes of a step's tensor while the scope is open is not tracked
- * and would read recycled memory after the close, so do not hand a step's tensors to other threads (copy
- * them, or {@link #keep(Tensor)} them, first).
+ * <p>Scopes do not nest, and a scope belongs to the thread that opened it. The check lives in the storage a
+ * tensor shares with its views, so views made later or on other threads refuse to read too.
  */
 public final class StepScope implements AutoCloseable {
   private static final ThreadLocal<StepScope> ACTIVE = new ThreadLocal<>();
@@ -45,8 +43,8 @@ public final class StepScope implements AutoCloseable {
   // steps allocate too little to trigger a collection anyway.
   /** Pooled arrays handed out in this scope and not given back yet: what closing recycles (arrays hash by identity). */
   private final Map<float[], Boolean> handedOut = new WeakHashMap<>();
-  /** Large tensors created in this scope: the ones that may read a recycled array. */
-  private final List<WeakReference<Tensor>> tensors = new ArrayList<>();
+  /** Storages created in this scope over large arrays: every tensor that may read a recycled array has one. */
+  private final List<WeakReference<Storage>> storages = new ArrayList<>();
   /** Nodes recorded in this scope: their closures captured arrays that closing recycles. */
   private final List<WeakReference<Node>> nodes = new ArrayList<>();
   private boolean closed;
@@ -107,28 +105,29 @@ public final class StepScope implements AutoCloseable {
         node.release("its StepScope closed");
       }
     }
-    for (WeakReference<Tensor> ref : tensors) {
-      Tensor t = ref.get();
-      float[] a = t == null ? null : t.values();
+    for (WeakReference<Storage> ref : storages) {
+      Storage storage = ref.get();
+      float[] a = storage == null ? null : storage.values;
       if (a != null && handedOut.containsKey(a)) {
-        t.recycled();
+        storage.values = null;
       }
     }
     for (float[] a : new ArrayList<>(handedOut.keySet())) {
       Buffers.recycle(a);
     }
     handedOut.clear();
-    tensors.clear();
+    storages.clear();
     nodes.clear();
   }
 
   // Hooks for the rest of the package; each is a thread-local read when no scope is open.
 
-  static void register(Tensor t, float[] data) {
-    if (data.length >= Buffers.MIN_POOLED) {
+  /** A fresh storage: pooled arrays are wrapped on the thread that took them, so its scope is this thread's. */
+  static void register(Storage storage) {
+    if (storage.values.length >= Buffers.MIN_POOLED) {
       StepScope scope = ACTIVE.get();
       if (scope != null) {
-        scope.tensors.add(new WeakReference<>(t));
+        scope.storages.add(new WeakReference<>(storage));
       }
     }
   }

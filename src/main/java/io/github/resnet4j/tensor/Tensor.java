@@ -20,8 +20,8 @@ import java.util.Arrays;
 public final class Tensor {
   static final int MAX_RANK = 8;
 
-  /** The storage; null once a {@link StepScope} has recycled it. Read it through {@link #data()}. */
-  private float[] values;
+  /** The array, shared with this tensor's views; read it through {@link #data()}. */
+  private final Storage storage;
   final int[] shape;
   final int[] strides;
   final int offset;
@@ -31,13 +31,23 @@ public final class Tensor {
   Tensor grad;
   Node node;
 
+  /** A tensor over a fresh array (no other tensor's storage). */
   Tensor(float[] data, int[] shape, int[] strides, int offset) {
+    this(new Storage(data), shape, strides, offset);
+    StepScope.register(storage);
+  }
+
+  /** A view: another shape, strides or offset over {@code base}'s storage. */
+  Tensor(Tensor base, int[] shape, int[] strides, int offset) {
+    this(base.liveStorage(), shape, strides, offset);
+  }
+
+  private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
     if (shape.length > MAX_RANK) {
       throw new IllegalArgumentException("tensor rank " + shape.length + " exceeds the maximum of "
           + MAX_RANK + ": shape " + Arrays.toString(shape));
     }
-    this.values = data;
-    StepScope.register(this, data);
+    this.storage = storage;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
@@ -297,7 +307,7 @@ public final class Tensor {
    * @throws IllegalStateException if a {@link StepScope} recycled it: reading it would see another step's values
    */
   float[] data() {
-    float[] v = values;
+    float[] v = storage.values;
     if (v == null) {
       throw new IllegalStateException("tensor of shape " + Shapes.str(shape) + " was computed inside a StepScope"
           + " and its memory was recycled when the scope closed; call StepScope.keep(tensor) inside the scope,"
@@ -306,16 +316,10 @@ public final class Tensor {
     return v;
   }
 
-  /** The storage array, or null once recycled; for {@link StepScope}, which must not throw. */
-  float[] values() {
-    return values;
-  }
-
-  /** Called by {@link StepScope} only: the array now belongs to the pool, so this tensor must never read it. */
-  void recycled() {
-    // The node stays: the scope has released it, so a backward from here fails with its message; dropping
-    // it would make this tensor look like a leaf, and backward would quietly stop at it.
-    values = null;
+  /** The storage, for a view; checked like {@link #data()}, so no view is made of recycled memory. */
+  private Storage liveStorage() {
+    data();
+    return storage;
   }
 
   /** Whether this tensor is contiguous and starts its array at index 0 and spans it whole. */
@@ -405,7 +409,7 @@ public final class Tensor {
 
   /** The same values tagged with another file dtype. */
   Tensor asType(DType type) {
-    Tensor t = new Tensor(data(), shape, strides, offset);
+    Tensor t = new Tensor(this, shape, strides, offset);
     t.dtype = type;
     return t;
   }
@@ -509,7 +513,7 @@ public final class Tensor {
    * @return the detached view
    */
   public Tensor detach() {
-    Tensor t = new Tensor(data(), shape, strides, offset);
+    Tensor t = new Tensor(this, shape, strides, offset);
     t.dtype = dtype;
     return t;
   }

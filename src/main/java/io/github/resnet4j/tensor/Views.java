@@ -12,7 +12,7 @@ final class Views {
       throw new IllegalArgumentException(op + ": tensor of shape " + Shapes.str(x.shape) + " with strides "
           + Shapes.str(x.strides) + " is not contiguous; use reshape() or contiguous() first");
     }
-    Tensor v = new Tensor(x.data(), shape, Shapes.contiguousStrides(shape), x.offset);
+    Tensor v = new Tensor(x, shape, Shapes.contiguousStrides(shape), x.offset);
     int[] inShape = x.shape;
     return Autograd.record(op, v, g -> new Tensor[] {reshape(g, inShape)}, x);
   }
@@ -90,7 +90,7 @@ final class Views {
     for (int i = 0; i < rank; i++) {
       inverse[perm[i]] = i;
     }
-    Tensor v = new Tensor(x.data(), shape, strides, x.offset);
+    Tensor v = new Tensor(x, shape, strides, x.offset);
     return Autograd.record("permute", v, g -> new Tensor[] {permute(g, inverse)}, x);
   }
 
@@ -115,7 +115,7 @@ final class Views {
     }
     int[] shape = x.shape.clone();
     shape[d] = length;
-    Tensor v = new Tensor(x.data(), shape, x.strides.clone(), x.offset + start * x.strides[d]);
+    Tensor v = new Tensor(x, shape, x.strides.clone(), x.offset + start * x.strides[d]);
     int[] inShape = x.shape;
     return Autograd.record("narrow", v, g -> {
       Tensor full = Tensor.zeros(inShape);
@@ -126,7 +126,7 @@ final class Views {
 
   static Tensor expand(Tensor x, int[] target) {
     int[] strides = Shapes.broadcastStrides("expand", x.shape, x.strides, target);
-    Tensor v = new Tensor(x.data(), target.clone(), strides, x.offset);
+    Tensor v = new Tensor(x, target.clone(), strides, x.offset);
     int[] inShape = x.shape;
     return Autograd.record("expand", v, g -> new Tensor[] {Reductions.sumToShape(g, inShape)}, x);
   }
@@ -159,7 +159,7 @@ final class Views {
         strides[j++] = x.strides[i];
       }
     }
-    Tensor v = new Tensor(x.data(), shape, strides, x.offset);
+    Tensor v = new Tensor(x, shape, strides, x.offset);
     int[] inShape = x.shape;
     return Autograd.record(op, v, g -> new Tensor[] {reshape(g, inShape)}, x);
   }
@@ -182,7 +182,7 @@ final class Views {
         strides[i] = x.strides[j++];
       }
     }
-    Tensor v = new Tensor(x.data(), shape, strides, x.offset);
+    Tensor v = new Tensor(x, shape, strides, x.offset);
     int[] inShape = x.shape;
     return Autograd.record("unsqueeze", v, g -> new Tensor[] {reshape(g, inShape)}, x);
   }

@@ -136,6 +136,25 @@ class StepScopeTest {
     assertArrayEquals(expected, x.grad().toFloatArray());
   }
 
+  /** The check lives in the storage views share, so a view made on another thread during the step fails too. */
+  @Test
+  void aViewMadeOnAnotherThreadIsUnreadableAfterTheScope() throws Exception {
+    TinyNet net = new TinyNet(1);
+    Tensor otherThreadsView;
+    try (StepScope ignored = StepScope.open()) {
+      Tensor logits = net.forward(input(2));
+      Tensor block = net.block;
+      otherThreadsView = CompletableFuture.supplyAsync(() -> block.reshape(4, -1)).get();
+      assertTrue(Float.isFinite(otherThreadsView.sum().item()));
+      Functional.crossEntropy(logits, labels()).backward();
+    }
+    Tensor view = otherThreadsView;
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> CompletableFuture.supplyAsync(view::toFloatArray).get());
+    assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+    assertThrows(IllegalStateException.class, view::toFloatArray);
+  }
+
   @Test
   void keptTensorsKeepTheirValues() {
     TinyNet net = new TinyNet(1);
