@@ -101,6 +101,29 @@ public final class Elementwise {
   }
 
   /**
+   * {@code out[i] = a[i] + (b[i] * alpha + 0)} over dense arrays: {@code a + b * alpha} rounded exactly as
+   * an AFFINE map of b followed by an ADD (the {@code + 0} turns -0 into +0 as the map does), in one pass
+   * without the intermediate array.
+   *
+   * @param a first operand
+   * @param aOff its start
+   * @param alpha the scale of b
+   * @param b second operand
+   * @param bOff its start
+   * @param out output (may alias a, index for index)
+   * @param outOff its start
+   * @param n element count
+   */
+  public static void addScaled(float[] a, int aOff, float alpha, float[] b, int bOff, float[] out, int outOff,
+      int n) {
+    Parallel.forRange(n, GRAIN, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        out[outOff + i] = a[aOff + i] + (b[bOff + i] * alpha + 0f);
+      }
+    });
+  }
+
+  /**
    * {@code out[i] = op(a[i], b[i])} over dense arrays.
    *
    * @param op the function

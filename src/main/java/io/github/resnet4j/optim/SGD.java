@@ -1,6 +1,7 @@
 package io.github.resnet4j.optim;
 
 import io.github.resnet4j.tensor.Tensor;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,11 @@ public final class SGD extends Optimizer {
   private final double momentum;
   private final double dampening;
   private final boolean nesterov;
+  /**
+   * Per parameter, where the update direction is computed when it differs from the gradient: reused every
+   * step instead of allocated (not optimizer state: it holds nothing between steps).
+   */
+  private final Map<Tensor, Tensor> direction = new IdentityHashMap<>();
 
   /**
    * Plain SGD with momentum and weight decay on all parameters.
@@ -50,7 +56,11 @@ public final class SGD extends Optimizer {
 
   @Override
   protected void update(Tensor p, Tensor g, ParamGroup group, Map<String, Tensor> s) {
-    Tensor d = group.weightDecay() != 0 ? g.add(p.mul((float) group.weightDecay())) : g;
+    // Each line rounds as g.add(p.mul(wd)), d.add(buf.mul(momentum)) and so on would, without the temporaries.
+    Tensor d = g;
+    if (group.weightDecay() != 0) {
+      d = direction(p).copyFrom(g).addInPlace((float) group.weightDecay(), p);
+    }
     if (momentum != 0) {
       Tensor buf = s.get("momentum_buffer");
       if (buf == null) {
@@ -59,8 +69,16 @@ public final class SGD extends Optimizer {
       } else {
         buf.mulInPlace((float) momentum).addInPlace((float) (1 - dampening), d);
       }
-      d = nesterov ? d.add(buf.mul((float) momentum)) : buf;
+      if (nesterov) {
+        d = (d == g ? direction(p).copyFrom(g) : d).addInPlace((float) momentum, buf);
+      } else {
+        d = buf;
+      }
     }
     p.addInPlace((float) -group.lr(), d);
+  }
+
+  private Tensor direction(Tensor p) {
+    return direction.computeIfAbsent(p, k -> Tensor.zeros(k.shape()));
   }
 }

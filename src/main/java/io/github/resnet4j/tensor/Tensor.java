@@ -806,6 +806,13 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor addInPlace(float alpha, Tensor other) {
+    if (isDense() && other.isContiguous() && Arrays.equals(shape, other.shape) && other.data() != data()) {
+      checkWritable("addInPlace");
+      // Optimizers call this for every parameter on every step: one pass, no temporary, same rounding.
+      io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, other.data(), other.offset, data(), 0,
+          numel());
+      return this;
+    }
     return addInPlace(other.detach().mul(alpha));
   }
 
@@ -868,6 +875,10 @@ public final class Tensor {
   public Tensor copyFrom(Tensor source) {
     checkWritable("copyFrom");
     int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
+    if (isDense() && source.isContiguous() && Arrays.equals(shape, source.shape) && source.data() != data()) {
+      System.arraycopy(source.data(), source.offset, data(), 0, numel());
+      return this;
+    }
     float[] dense = new float[numel()];
     io.github.resnet4j.kernels.Strided.copy(source.data(), source.offset, srcStrides, shape, dense, 0);
     io.github.resnet4j.kernels.Strided.scatter(dense, data(), offset, strides, shape);

@@ -159,4 +159,37 @@ class OptimizerTest {
     assertEquals(0.1, opt.groups().get(0).lr(), 1e-12);
     assertEquals(0.2, opt.groups().get(1).lr(), 1e-12);
   }
+
+  /**
+   * SGD's fused, allocation-free update rounds exactly as the textbook sequence of tensor ops: d = g + wd * p,
+   * buf = momentum * buf + d, d = d + momentum * buf (Nesterov), p = p - lr * d, each op rounded on its own.
+   * Bit-for-bit, including the sign of zero (the zeros in p and g).
+   */
+  @Test
+  void sgdMatchesTheOpByOpUpdateBitForBit() {
+    for (boolean nesterov : new boolean[] {false, true}) {
+      for (double wd : new double[] {0, 5e-4}) {
+        Generator gen = new Generator(7);
+        Tensor p = Tensor.randn(gen, 3, 70_000).mul(0.1f);
+        p.set(-0f, 0, 0);
+        p.set(0f, 0, 1);
+        Tensor ref = Tensor.of(p.toFloatArray(), p.shape());
+        Tensor refBuf = null;
+        p.requiresGrad(true);
+        SGD sgd = new SGD(List.of(new ParamGroup(List.of(p), 0.05, wd)), 0.9, 0, nesterov);
+        for (int step = 0; step < 3; step++) {
+          Tensor g = Tensor.randn(gen, 3, 70_000);
+          g.set(0f, 0, 0); // where p is -0: p - lr * (+0) is +0 only if lr * g is rounded as the ops do
+          g.set(-0f, 0, 2);
+          p.setGrad(g);
+          sgd.step();
+          Tensor d = wd != 0 ? g.add(ref.mul((float) wd)) : g;
+          refBuf = refBuf == null ? Tensor.of(d.toFloatArray(), d.shape()) : refBuf.mul(0.9f).add(d.mul(1f));
+          d = nesterov ? d.add(refBuf.mul(0.9f)) : refBuf;
+          ref = ref.add(d.mul(-0.05f));
+        }
+        assertArrayEquals(ref.toFloatArray(), p.detach().toFloatArray(), "nesterov " + nesterov + ", wd " + wd);
+      }
+    }
+  }
 }
