@@ -66,7 +66,7 @@ final class Autograd {
         Node node = (Node) vertex;
         Tensor[] inGrads = node.apply(g);
         if (!retainGraph) {
-          node.release();
+          node.release("backward already ran");
         }
         for (int k = 0; k < node.inputNodes.length; k++) {
           Object in = node.input(k);

@@ -27,7 +27,7 @@ final class Node {
   final int[][] inputShapes;
   private Backward backward;
   /** Why backward is gone, for the error message. */
-  private String releasedBecause = "backward already ran";
+  private String releasedBecause;
 
   Node(String op, Tensor[] inputs, Backward backward) {
     this.op = op;
@@ -67,12 +67,11 @@ final class Node {
     return backward.apply(gradOutput);
   }
 
-  /** Drops the closure and with it the tensors it saved, so their memory can be reclaimed. */
-  void release() {
-    backward = null;
-  }
-
-  /** As {@link #release()}, saying why in the error a later backward gets. */
+  /**
+   * Drops the closure and with it the tensors it saved, so their memory can be reclaimed.
+   *
+   * @param because why, for the error a later backward gets
+   */
   void release(String because) {
     backward = null;
     releasedBecause = because;
