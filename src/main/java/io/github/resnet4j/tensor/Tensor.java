@@ -789,7 +789,9 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor addInPlace(Tensor other) {
-    if (offset == 0 && isContiguous() && other.isContiguous() && Arrays.equals(shape, other.shape)) {
+    // Not when other shares this array: the kernel splits the range across threads, and a chunk could read
+    // elements another chunk has already overwritten.
+    if (isDense() && other.isContiguous() && Arrays.equals(shape, other.shape) && other.data() != data()) {
       checkWritable("addInPlace");
       io.github.resnet4j.kernels.Elementwise.binary(io.github.resnet4j.kernels.BinaryOp.ADD,
           data(), 0, other.data(), other.offset, data(), 0, numel());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -248,6 +249,34 @@ class TensorTest {
     assertArrayEquals(new float[] {9, 12, 14, 8, 12, 14}, x.toFloatArray());
     x.subInPlace(x.detach()).zero();
     assertArrayEquals(new float[6], x.toFloatArray());
+  }
+
+  @Test
+  void inPlaceAddOfAnOverlappingViewReadsTheOriginalValues() {
+    // Large enough that the kernel splits the range across threads: with other one chunk ahead of this in
+    // the same array, a chunk done late would read what an earlier chunk wrote.
+    int n = 1 << 20;
+    int shift = n / 8;
+    float[] original = new float[n + shift];
+    for (int i = 0; i < original.length; i++) {
+      original[i] = i % 1000;
+    }
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) {
+      expected[i] = original[i] + original[i + shift];
+    }
+    float[] doubled = new float[n];
+    for (int i = 0; i < n; i++) {
+      doubled[i] = original[i] + original[i];
+    }
+    for (int round = 0; round < 5; round++) {
+      Tensor base = Tensor.of(original.clone(), n + shift);
+      base.narrow(0, 0, n).addInPlace(base.narrow(0, shift, n));
+      assertArrayEquals(expected, base.narrow(0, 0, n).toFloatArray());
+      Tensor same = Tensor.of(Arrays.copyOf(original, n), n);
+      same.addInPlace(same);
+      assertArrayEquals(doubled, same.toFloatArray());
+    }
   }
 
   @Test
