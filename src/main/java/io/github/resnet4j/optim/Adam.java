@@ -1,6 +1,7 @@
 package io.github.resnet4j.optim;
 
 import io.github.resnet4j.tensor.Tensor;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ public class Adam extends Optimizer {
   private final double beta2;
   private final double eps;
   private final boolean decoupled;
+  private final Map<Tensor, Tensor[]> scratch = new IdentityHashMap<>();
 
   /**
    * Adam with the usual betas (0.9, 0.999) and eps 1e-8.
@@ -51,13 +53,16 @@ public class Adam extends Optimizer {
 
   @Override
   protected void update(Tensor p, Tensor g, ParamGroup group, Map<String, Tensor> s) {
+    // Each line rounds as the textbook sequence of tensor ops would (g.add(p.mul(wd)), v.sqrt().div(...)
+    // and so on), but in two scratch tensors per parameter instead of five temporaries per step.
     double lr = group.lr();
     double wd = group.weightDecay();
+    Tensor[] scratch = scratch(p);
     if (wd != 0) {
       if (decoupled) {
         p.mulInPlace((float) (1 - lr * wd));
       } else {
-        g = g.add(p.mul((float) wd));
+        g = scratch[1].copyFrom(g).addInPlace((float) wd, p);
       }
     }
     Tensor m = s.computeIfAbsent("exp_avg", k -> Tensor.zeros(p.shape()));
@@ -66,10 +71,17 @@ public class Adam extends Optimizer {
     stepT.addInPlace(Tensor.scalar(1f));
     long t = (long) stepT.item();
     m.mulInPlace((float) beta1).addInPlace((float) (1 - beta1), g);
-    v.mulInPlace((float) beta2).addInPlace((float) (1 - beta2), g.mul(g));
+    Tensor squared = scratch[0].copyFrom(g).mulInPlace(g);
+    v.mulInPlace((float) beta2).addInPlace((float) (1 - beta2), squared);
     double biasCorrection1 = 1 - Math.pow(beta1, t);
     double biasCorrection2 = 1 - Math.pow(beta2, t);
-    Tensor denom = v.sqrt().div((float) Math.sqrt(biasCorrection2)).add((float) eps);
-    p.addInPlace((float) (-lr / biasCorrection1), m.div(denom));
+    Tensor denom = scratch[1].copyFrom(v).sqrtInPlace()
+        .divInPlace(Tensor.scalar((float) Math.sqrt(biasCorrection2))).addInPlace(Tensor.scalar((float) eps));
+    Tensor ratio = scratch[0].copyFrom(m).divInPlace(denom);
+    p.addInPlace((float) (-lr / biasCorrection1), ratio);
+  }
+
+  private Tensor[] scratch(Tensor p) {
+    return scratch.computeIfAbsent(p, k -> new Tensor[] {Tensor.zeros(k.shape()), Tensor.zeros(k.shape())});
   }
 }

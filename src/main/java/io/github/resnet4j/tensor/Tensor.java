@@ -829,6 +829,35 @@ public final class Tensor {
   }
 
   /**
+   * In place: {@code this /= other} (broadcast). Not recorded by autograd.
+   *
+   * @param other the divisor
+   * @return this tensor
+   */
+  public Tensor divInPlace(Tensor other) {
+    return inPlaceGeneric("divInPlace", io.github.resnet4j.kernels.BinaryOp.DIV, other);
+  }
+
+  /**
+   * In place: every element replaced by its square root (NaN for negative ones). Not recorded by autograd.
+   *
+   * @return this tensor
+   */
+  public Tensor sqrtInPlace() {
+    checkWritable("sqrtInPlace");
+    if (isContiguous()) {
+      io.github.resnet4j.kernels.Elementwise.unary(io.github.resnet4j.kernels.UnaryOp.SQRT, 0, 0, data(), offset,
+          data(), offset, numel());
+      return this;
+    }
+    float[] dense = toFloatArray();
+    io.github.resnet4j.kernels.Elementwise.unary(io.github.resnet4j.kernels.UnaryOp.SQRT, 0, 0, dense, 0, dense, 0,
+        dense.length);
+    io.github.resnet4j.kernels.Strided.scatter(dense, data(), offset, strides, shape);
+    return this;
+  }
+
+  /**
    * In place: {@code this *= other} (broadcast). Not recorded by autograd.
    *
    * @param other the factor

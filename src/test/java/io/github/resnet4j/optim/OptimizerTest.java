@@ -192,4 +192,70 @@ class OptimizerTest {
       }
     }
   }
+
+  /**
+   * Adam and AdamW update in scratch tensors, rounding exactly as the textbook sequence of tensor ops:
+   * g = g + wd * p (Adam) or p = p * (1 - lr * wd) (AdamW), m = b1 * m + (1 - b1) * g,
+   * v = b2 * v + (1 - b2) * g * g, p = p - lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). Bit for bit.
+   */
+  @Test
+  void adamMatchesTheOpByOpUpdateBitForBit() {
+    for (boolean decoupled : new boolean[] {false, true}) {
+      for (double wd : new double[] {0, 1e-2}) {
+        Generator gen = new Generator(11);
+        Tensor p = Tensor.randn(gen, 3, 70_000).mul(0.1f);
+        p.set(-0f, 0, 0);
+        p.set(0f, 0, 1);
+        Tensor ref = Tensor.of(p.toFloatArray(), p.shape());
+        Tensor m = Tensor.zeros(p.shape());
+        Tensor v = Tensor.zeros(p.shape());
+        p.requiresGrad(true);
+        List<ParamGroup> groups = List.of(new ParamGroup(List.of(p), 0.01, wd));
+        Optimizer adam = decoupled ? new AdamW(groups, 0.9, 0.999, 1e-8) : new Adam(groups, 0.9, 0.999, 1e-8);
+        for (int step = 1; step <= 3; step++) {
+          Tensor g = Tensor.randn(gen, 3, 70_000);
+          g.set(0f, 0, 0);
+          g.set(-0f, 0, 2);
+          p.setGrad(g);
+          adam.step();
+          if (wd != 0 && decoupled) {
+            ref = ref.mul(Tensor.scalar((float) (1 - 0.01 * wd)));
+          } else if (wd != 0) {
+            g = g.add(ref.mul((float) wd));
+          }
+          m = m.mul(Tensor.scalar(0.9f)).add(g.mul((float) (1 - 0.9)));
+          v = v.mul(Tensor.scalar(0.999f)).add(g.mul(g).mul((float) (1 - 0.999)));
+          double bc1 = 1 - Math.pow(0.9, step);
+          double bc2 = 1 - Math.pow(0.999, step);
+          Tensor denom = v.sqrt().div((float) Math.sqrt(bc2)).add(1e-8f);
+          ref = ref.add(m.div(denom).mul((float) (-0.01 / bc1)));
+        }
+        assertArrayEquals(ref.toFloatArray(), p.detach().toFloatArray(), "decoupled " + decoupled + ", wd " + wd);
+      }
+    }
+  }
+
+  /** Once its state exists, an Adam step allocates no parameter-sized arrays (it used to allocate five). */
+  @Test
+  void adamStepsDoNotAllocateParameterSizedTemporaries() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    Generator gen = new Generator(3);
+    Tensor p = Tensor.randn(gen, 3, 70_000).requiresGrad(true);
+    Tensor g = Tensor.randn(gen, 3, 70_000);
+    long paramBytes = 4L * p.numel();
+    for (boolean decoupled : new boolean[] {false, true}) {
+      List<ParamGroup> groups = List.of(new ParamGroup(List.of(p), 0.01, 1e-2));
+      Optimizer adam = decoupled ? new AdamW(groups, 0.9, 0.999, 1e-8) : new Adam(groups, 0.9, 0.999, 1e-8);
+      long last = 0;
+      for (int step = 0; step < 4; step++) {
+        p.setGrad(g);
+        long before = mx.getThreadAllocatedBytes(tid);
+        adam.step();
+        last = mx.getThreadAllocatedBytes(tid) - before;
+      }
+      assertTrue(last < paramBytes / 4, "an Adam step allocated " + last + " bytes; one parameter is " + paramBytes);
+    }
+  }
 }

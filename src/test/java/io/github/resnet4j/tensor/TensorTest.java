@@ -249,6 +249,16 @@ class TensorTest {
     assertArrayEquals(new float[] {9, 12, 14, 8, 12, 14}, x.toFloatArray());
     x.subInPlace(x.detach()).zero();
     assertArrayEquals(new float[6], x.toFloatArray());
+    Tensor y = Tensor.of(new float[] {4, 9, 16, 25, -1, 0}, 2, 3);
+    y.narrow(1, 0, 2).sqrtInPlace();
+    assertArrayEquals(new float[] {2, 3, 16, 5, Float.NaN, 0}, y.toFloatArray());
+    y.divInPlace(Tensor.of(new float[] {2, 4, 8}, 3));
+    assertArrayEquals(new float[] {1, 0.75f, 2, 2.5f, Float.NaN, 0}, y.toFloatArray());
+    y.t().narrow(0, 2, 1).divInPlace(Tensor.scalar(0f));
+    assertArrayEquals(new float[] {1, 0.75f, Float.POSITIVE_INFINITY, 2.5f, Float.NaN, Float.NaN},
+        y.toFloatArray());
+    Tensor big = Tensor.arange(100_000).sqrtInPlace();
+    assertEquals((float) Math.sqrt(99_999), big.toFloatArray()[99_999]);
   }
 
   @Test
