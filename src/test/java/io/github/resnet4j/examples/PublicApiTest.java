@@ -45,6 +45,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PublicApiTest {
   @Test
+  void aHandWrittenRmsPropStepInPlace() {
+    // p -= lr * g / (sqrt(s) + eps), s = g * g: the in-place ops a user's own optimizer would use
+    Tensor p = Tensor.of(new float[] {1, 2}, 2);
+    Tensor g = Tensor.of(new float[] {0.5f, -2f}, 2);
+    Tensor denom = Tensor.zeros(2).copyFrom(g).mulInPlace(g).sqrtInPlace().addInPlace(Tensor.scalar(1e-8f));
+    Tensor step = Tensor.zeros(2).copyFrom(g).divInPlace(denom);
+    p.addInPlace(-0.1f, step);
+    assertEquals(0.9f, p.toFloatArray()[0], 1e-6f);
+    assertEquals(2.1f, p.toFloatArray()[1], 1e-6f);
+  }
+
+  @Test
   void broadcastToIsAViewWithZeroStrides() {
     Tensor row = Tensor.of(new float[] {1, 2, 3}, 1, 3);
     Tensor b = row.broadcastTo(2, 3);
