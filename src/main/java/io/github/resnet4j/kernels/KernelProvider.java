@@ -29,6 +29,12 @@ interface KernelProvider {
   boolean readsBPadding();
 
   /**
+   * Runs the hot loops on tiny operands until the JIT has queued them for full compilation, so that the
+   * first real work runs compiled code. Touches no state but its own arrays; by default nothing to do.
+   */
+  default void warmUp() {}
+
+  /**
    * Updates a {@code [rows, cols]} tile of C ({@code rows <= mr}, {@code cols <= nr}): for each p in
    * {@code [0, kc)} in order, {@code c[i][j] = fma(a[p][i], b[p][j], c[i][j])}. The packed panels are
    * always full size, zero-padded where {@link #readsBPadding()} says the tile reads the padding; elements

@@ -63,4 +63,35 @@ class KernelsTest {
       }
     }
   }
+
+  /**
+   * Until C2 compiles it, the Vector API tile allocates for every vector operation; the warm-up's job is to
+   * get it compiled on tiny operands. So calls after it, spaced out to leave C2 time (up to a minute: C2
+   * takes seconds over these methods on a busy 2-core machine) but too few for the JIT's own thresholds
+   * (1,200 calls of depth 4), must reach a call that allocates nothing. Without the warm-up, run alone,
+   * this fails.
+   */
+  @Test
+  void afterTheWarmUpATileCallAllocatesNothing() throws InterruptedException {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    for (KernelProvider kp : GemmTest.providers()) {
+      kp.warmUp();
+      int kc = 4;
+      float[] a = new float[kc * kp.mr()];
+      float[] b = new float[kc * kp.nr()];
+      float[] c = new float[kp.mr() * kp.nr()];
+      long bytes = -1;
+      for (int call = 0; call < 1200 && bytes != 0; call++) {
+        long before = mx.getThreadAllocatedBytes(tid);
+        kp.tile(kc, a, 0, b, 0, c, 0, kp.nr(), kp.mr(), kp.nr(), false);
+        bytes = mx.getThreadAllocatedBytes(tid) - before;
+        if (bytes != 0) {
+          Thread.sleep(50);
+        }
+      }
+      assertEquals(0, bytes, kp.name() + ": a tile call still allocates after the warm-up");
+    }
+  }
 }
