@@ -83,7 +83,12 @@ public final class Kernels {
       LOG.info("resnet4j kernels: {}", p.name());
       if (Boolean.parseBoolean(System.getProperty("resnet4j.warmup", "true"))) {
         long t0 = System.nanoTime();
-        p.warmUp();
+        try {
+          p.warmUp();
+        } catch (RuntimeException e) {
+          // Only speed and footprint depend on it: a failed warm-up must not make the class unusable.
+          LOG.warn("resnet4j kernels: JIT warm-up failed; continuing without it", e);
+        }
         LOG.debug("resnet4j kernels: JIT warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
       }
       return p;

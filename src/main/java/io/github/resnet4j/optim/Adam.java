@@ -57,12 +57,12 @@ public class Adam extends Optimizer {
     // and so on), but in two scratch tensors per parameter instead of five temporaries per step.
     double lr = group.lr();
     double wd = group.weightDecay();
-    Tensor[] scratch = scratch(p);
+    Tensor[] work = scratch(p);
     if (wd != 0) {
       if (decoupled) {
         p.mulInPlace((float) (1 - lr * wd));
       } else {
-        g = scratch[1].copyFrom(g).addInPlace((float) wd, p);
+        g = work[1].copyFrom(g).addInPlace((float) wd, p);
       }
     }
     Tensor m = s.computeIfAbsent("exp_avg", k -> Tensor.zeros(p.shape()));
@@ -71,13 +71,13 @@ public class Adam extends Optimizer {
     stepT.addInPlace(Tensor.scalar(1f));
     long t = (long) stepT.item();
     m.mulInPlace((float) beta1).addInPlace((float) (1 - beta1), g);
-    Tensor squared = scratch[0].copyFrom(g).mulInPlace(g);
+    Tensor squared = work[0].copyFrom(g).mulInPlace(g);
     v.mulInPlace((float) beta2).addInPlace((float) (1 - beta2), squared);
     double biasCorrection1 = 1 - Math.pow(beta1, t);
     double biasCorrection2 = 1 - Math.pow(beta2, t);
-    Tensor denom = scratch[1].copyFrom(v).sqrtInPlace()
+    Tensor denom = work[1].copyFrom(v).sqrtInPlace()
         .divInPlace(Tensor.scalar((float) Math.sqrt(biasCorrection2))).addInPlace(Tensor.scalar((float) eps));
-    Tensor ratio = scratch[0].copyFrom(m).divInPlace(denom);
+    Tensor ratio = work[0].copyFrom(m).divInPlace(denom);
     p.addInPlace((float) (-lr / biasCorrection1), ratio);
   }
 
