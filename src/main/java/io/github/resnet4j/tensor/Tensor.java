@@ -789,14 +789,6 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor addInPlace(Tensor other) {
-    // Not when other shares this array: the kernel splits the range across threads, and a chunk could read
-    // elements another chunk has already overwritten.
-    if (isDense() && other.isContiguous() && Arrays.equals(shape, other.shape) && other.data() != data()) {
-      checkWritable("addInPlace");
-      io.github.resnet4j.kernels.Elementwise.binary(io.github.resnet4j.kernels.BinaryOp.ADD,
-          data(), 0, other.data(), other.offset, data(), 0, numel());
-      return this;
-    }
     return inPlaceGeneric("addInPlace", io.github.resnet4j.kernels.BinaryOp.ADD, other);
   }
 
@@ -808,7 +800,7 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor addInPlace(float alpha, Tensor other) {
-    if (isDense() && other.isContiguous() && Arrays.equals(shape, other.shape) && other.data() != data()) {
+    if (canOverwriteFrom(other)) {
       checkWritable("addInPlace");
       // Optimizers call this for every parameter on every step: one pass, no temporary, same rounding.
       io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, other.data(), other.offset, data(), 0,
@@ -906,7 +898,7 @@ public final class Tensor {
   public Tensor copyFrom(Tensor source) {
     checkWritable("copyFrom");
     int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
-    if (isDense() && source.isContiguous() && Arrays.equals(shape, source.shape) && source.data() != data()) {
+    if (canOverwriteFrom(source)) {
       System.arraycopy(source.data(), source.offset, data(), 0, numel());
       return this;
     }
@@ -916,9 +908,25 @@ public final class Tensor {
     return this;
   }
 
+  /**
+   * Whether an element-wise kernel may write this tensor's array directly while reading {@code other} at
+   * the same indices, in one dense pass split across threads: this is dense and other is contiguous with the
+   * same shape. Density is what makes it safe: this covers its whole array, so an other of the same shape in
+   * that array is this very tensor, each element read and written at one index. A view over part of an
+   * array is not dense, and another view of it one chunk further on would have a chunk read what another
+   * chunk already wrote.
+   */
+  private boolean canOverwriteFrom(Tensor other) {
+    return isDense() && other.isContiguous() && Arrays.equals(shape, other.shape);
+  }
+
   private Tensor inPlaceGeneric(String op, io.github.resnet4j.kernels.BinaryOp fn, Tensor other) {
     checkWritable(op);
     int[] otherStrides = Shapes.broadcastStrides(op, other.shape, other.strides, shape);
+    if (canOverwriteFrom(other)) {
+      io.github.resnet4j.kernels.Elementwise.binary(fn, data(), 0, other.data(), other.offset, data(), 0, numel());
+      return this;
+    }
     if (isDense() && other.data() != data()) {
       // Each element is read and written at the same index, so the result can go straight into this array
       // (optimizer updates run every step; a copy per parameter would be garbage every step).
