@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import io.github.resnet4j.testing.Allocations;
 
 @Tag("kernels")
 class KernelsTest {
@@ -73,9 +74,6 @@ class KernelsTest {
    */
   @Test
   void afterTheWarmUpATileCallAllocatesNothing() throws InterruptedException {
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
-        .getThreadMXBean();
-    long tid = Thread.currentThread().getId();
     for (KernelProvider kp : GemmTest.providers()) {
       kp.warmUp();
       int kc = 4;
@@ -84,9 +82,8 @@ class KernelsTest {
       float[] c = new float[kp.mr() * kp.nr()];
       long bytes = -1;
       for (int call = 0; call < 1200 && bytes != 0; call++) {
-        long before = mx.getThreadAllocatedBytes(tid);
-        kp.tile(kc, a, 0, b, 0, c, 0, kp.nr(), kp.mr(), kp.nr(), false);
-        bytes = mx.getThreadAllocatedBytes(tid) - before;
+        bytes = Allocations.bytesAllocatedBy(
+            () -> kp.tile(kc, a, 0, b, 0, c, 0, kp.nr(), kp.mr(), kp.nr(), false));
         if (bytes != 0) {
           Thread.sleep(50);
         }

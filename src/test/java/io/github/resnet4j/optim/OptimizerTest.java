@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import io.github.resnet4j.testing.Allocations;
 
 class OptimizerTest {
   /** Replays an optim_* fixture: set the stored gradient, step, compare, three times. */
@@ -170,17 +171,13 @@ class OptimizerTest {
     for (boolean nesterov : new boolean[] {false, true}) {
       for (double wd : new double[] {0, 5e-4}) {
         Generator gen = new Generator(7);
-        Tensor p = Tensor.randn(gen, 3, 70_000).mul(0.1f);
-        p.set(-0f, 0, 0);
-        p.set(0f, 0, 1);
+        Tensor p = parameterWithSignedZeros(gen);
         Tensor ref = Tensor.of(p.toFloatArray(), p.shape());
         Tensor refBuf = null;
         p.requiresGrad(true);
         SGD sgd = new SGD(List.of(new ParamGroup(List.of(p), 0.05, wd)), 0.9, 0, nesterov);
         for (int step = 0; step < 3; step++) {
-          Tensor g = Tensor.randn(gen, 3, 70_000);
-          g.set(0f, 0, 0); // where p is -0: p - lr * (+0) is +0 only if lr * g is rounded as the ops do
-          g.set(-0f, 0, 2);
+          Tensor g = gradientWithSignedZeros(gen);
           p.setGrad(g);
           sgd.step();
           Tensor d = wd != 0 ? g.add(ref.mul((float) wd)) : g;
@@ -193,6 +190,25 @@ class OptimizerTest {
     }
   }
 
+  /** A [3, 70000] parameter (large enough to be split across threads) with -0 at [0, 0] and +0 at [0, 1]. */
+  private static Tensor parameterWithSignedZeros(Generator gen) {
+    Tensor p = Tensor.randn(gen, 3, 70_000).mul(0.1f);
+    p.set(-0f, 0, 0);
+    p.set(0f, 0, 1);
+    return p;
+  }
+
+  /**
+   * A gradient for {@link #parameterWithSignedZeros}: +0 where the parameter is -0 (p - lr * (+0) is +0 only
+   * if lr * g is rounded as the ops do), and -0 at [0, 2].
+   */
+  private static Tensor gradientWithSignedZeros(Generator gen) {
+    Tensor g = Tensor.randn(gen, 3, 70_000);
+    g.set(0f, 0, 0);
+    g.set(-0f, 0, 2);
+    return g;
+  }
+
   /**
    * Adam and AdamW update in scratch tensors, rounding exactly as the textbook sequence of tensor ops:
    * g = g + wd * p (Adam) or p = p * (1 - lr * wd) (AdamW), m = b1 * m + (1 - b1) * g,
@@ -203,9 +219,7 @@ class OptimizerTest {
     for (boolean decoupled : new boolean[] {false, true}) {
       for (double wd : new double[] {0, 1e-2}) {
         Generator gen = new Generator(11);
-        Tensor p = Tensor.randn(gen, 3, 70_000).mul(0.1f);
-        p.set(-0f, 0, 0);
-        p.set(0f, 0, 1);
+        Tensor p = parameterWithSignedZeros(gen);
         Tensor ref = Tensor.of(p.toFloatArray(), p.shape());
         Tensor m = Tensor.zeros(p.shape());
         Tensor v = Tensor.zeros(p.shape());
@@ -213,9 +227,7 @@ class OptimizerTest {
         List<ParamGroup> groups = List.of(new ParamGroup(List.of(p), 0.01, wd));
         Optimizer adam = decoupled ? new AdamW(groups, 0.9, 0.999, 1e-8) : new Adam(groups, 0.9, 0.999, 1e-8);
         for (int step = 1; step <= 3; step++) {
-          Tensor g = Tensor.randn(gen, 3, 70_000);
-          g.set(0f, 0, 0);
-          g.set(-0f, 0, 2);
+          Tensor g = gradientWithSignedZeros(gen);
           p.setGrad(g);
           adam.step();
           if (wd != 0 && decoupled) {
@@ -238,9 +250,6 @@ class OptimizerTest {
   /** Once its state exists, an Adam step allocates no parameter-sized arrays (it used to allocate five). */
   @Test
   void adamStepsDoNotAllocateParameterSizedTemporaries() {
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
-        .getThreadMXBean();
-    long tid = Thread.currentThread().getId();
     Generator gen = new Generator(3);
     Tensor p = Tensor.randn(gen, 3, 70_000).requiresGrad(true);
     Tensor g = Tensor.randn(gen, 3, 70_000);
@@ -251,9 +260,7 @@ class OptimizerTest {
       long last = 0;
       for (int step = 0; step < 4; step++) {
         p.setGrad(g);
-        long before = mx.getThreadAllocatedBytes(tid);
-        adam.step();
-        last = mx.getThreadAllocatedBytes(tid) - before;
+        last = Allocations.bytesAllocatedBy(adam::step);
       }
       assertTrue(last < paramBytes / 4, "an Adam step allocated " + last + " bytes; one parameter is " + paramBytes);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
+import io.github.resnet4j.testing.Allocations;
 
 class AutogradTest {
   @Test
@@ -248,9 +249,6 @@ class AutogradTest {
    */
   @Test
   void backwardOfAChainReusesItsGradientBuffers() {
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
-        .getThreadMXBean();
-    long tid = Thread.currentThread().getId();
     Tensor w = signs(BIG, 3).requiresGrad(true);
     long bytesPerArray = 4L * BIG;
     long last = 0;
@@ -260,9 +258,7 @@ class AutogradTest {
         h = h.mul(0.5f).relu(); // the mul's backward allocates a gradient, the relu's another
       }
       Tensor loss = h.sum();
-      long before = mx.getThreadAllocatedBytes(tid);
-      loss.backward();
-      last = mx.getThreadAllocatedBytes(tid) - before;
+      last = Allocations.bytesAllocatedBy(loss::backward);
       w.zeroGrad();
     }
     // 20 gradients of BIG floats would be 20 arrays; recycled, each new one reuses the previous one's.

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import io.github.resnet4j.testing.Allocations;
 
 class StepScopeTest {
   /** [4, 8, 48, 48]: 73,728 elements, above the pooling threshold, so every activation is recycled. */
@@ -219,22 +220,19 @@ class StepScopeTest {
   }
 
   private static long steadyStateStepBytes(boolean scoped) {
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
-        .getThreadMXBean();
-    long tid = Thread.currentThread().getId();
     TinyNet net = new TinyNet(5);
     Tensor x = input(6);
     long last = 0;
     for (int step = 0; step < 4; step++) {
-      long before = mx.getThreadAllocatedBytes(tid);
-      if (scoped) {
-        try (StepScope ignored = StepScope.open()) {
+      last = Allocations.bytesAllocatedBy(() -> {
+        if (scoped) {
+          try (StepScope ignored = StepScope.open()) {
+            Functional.crossEntropy(net.forward(x), labels()).backward();
+          }
+        } else {
           Functional.crossEntropy(net.forward(x), labels()).backward();
         }
-      } else {
-        Functional.crossEntropy(net.forward(x), labels()).backward();
-      }
-      last = mx.getThreadAllocatedBytes(tid) - before;
+      });
       net.sgdStep();
     }
     return last;
