@@ -116,6 +116,7 @@ final class Autograd {
     if (leaf.grad == null) {
       leaf.grad = shared ? g.contiguousCopy() : g;
       StepScope.released(leaf.grad.data()); // the parameter's gradient outlives any step scope
+      leaf.gradFromScope = StepScope.isOpen(); // ... until zeroGrad hands it to the next step
     } else {
       leaf.grad.addInPlace(g);
       if (!shared) {

@@ -20,13 +20,23 @@ import java.util.Map;
  * test suite sets it) every array is filled with NaN instead, fresh ones too, so an element a kernel fails to
  * write shows up as NaN in the results the tests compare.
  *
- * <p>Per thread, because ops allocate on the thread that calls them; small arrays are left to the
+ * <p>Per thread, because ops allocate on the thread that calls them; arrays under 1 KiB are left to the
  * allocator, which is faster for them. Spare arrays are held through soft references, at most a few
  * per length, so the pool never stands between the heap and an OutOfMemoryError.
  */
 final class Buffers {
-  /** Arrays shorter than this (256 KiB) are not pooled: the allocator's thread-local buffers serve them. */
+  /**
+   * Arrays at least this long (256 KiB) belong to the open {@link StepScope}, which recycles them when it
+   * closes; shorter ones (losses, logits, per-channel statistics) stay readable after the scope.
+   */
   static final int MIN_POOLED = 64 * 1024;
+  /**
+   * Arrays shorter than this (1 KiB) are never pooled: the allocator's thread-local buffers serve them faster.
+   * Between this and {@link #MIN_POOLED} arrays come back only from the autograd engine and from
+   * {@link Tensor#zeroGrad()}: a conv's weight gradient (ResNet-20's are 144 to 36,864 floats) is then the
+   * previous step's array instead of a new one.
+   */
+  static final int MIN_RECYCLED = 256;
   /**
    * Spare arrays kept per length: a step scope gives back every activation of a stage at once (ResNet-20
    * has about 20 per stage), and anything beyond this is left to the garbage collector.
@@ -46,7 +56,7 @@ final class Buffers {
    * @return the array, contents unspecified (NaN when poisoning)
    */
   static float[] forOutput(int length) {
-    float[] a = length < MIN_POOLED ? null : POOL.get().take(length);
+    float[] a = length < MIN_RECYCLED ? null : POOL.get().take(length);
     if (a == null) {
       a = new float[length];
     }
@@ -67,6 +77,8 @@ final class Buffers {
   static void recycle(float[] a) {
     if (a.length >= MIN_POOLED) {
       StepScope.released(a);
+    }
+    if (a.length >= MIN_RECYCLED) {
       POOL.get().give(a);
     }
   }

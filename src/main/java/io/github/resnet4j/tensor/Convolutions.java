@@ -44,8 +44,8 @@ final class Convolutions {
     return Autograd.record("conv2d", out, gy -> {
       float[] dy = gy.denseData();
       float[] dx = x.requiresGrad ? Buffers.forOutput(xd.length) : null;
-      float[] dw = weight.requiresGrad ? new float[wd.length] : null;
-      float[] db = bias != null && bias.requiresGrad ? new float[cout] : null;
+      float[] dw = weight.requiresGrad ? Buffers.forOutput(wd.length) : null;
+      float[] db = bias != null && bias.requiresGrad ? Buffers.forOutput(cout) : null;
       Conv2dKernel.backward(g, xd, wd, dy, dx, dw, db);
       return new Tensor[] {
           dx == null ? null : Tensor.wrap(dx, x.shape),

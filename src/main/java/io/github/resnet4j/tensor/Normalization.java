@@ -78,8 +78,8 @@ final class Normalization {
     return Autograd.record(name, out, g -> {
       float[] dy = upstream(reluOut, g);
       float[] dx = relu ? dy : Buffers.forOutput(dy.length);
-      float[] dGamma = weight != null && weight.requiresGrad ? new float[c] : null;
-      float[] dBeta = bias != null && bias.requiresGrad ? new float[c] : null;
+      float[] dGamma = weight != null && weight.requiresGrad ? Buffers.forOutput(c) : null;
+      float[] dBeta = bias != null && bias.requiresGrad ? Buffers.forOutput(c) : null;
       kernel.run(dy, dx, dGamma, dBeta);
       return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
           dBeta == null ? null : Tensor.wrap(dBeta, c)};

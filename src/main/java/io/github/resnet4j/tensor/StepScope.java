@@ -28,14 +28,17 @@ import java.util.WeakHashMap;
  * memory back when it closes. Reading such a tensor afterwards throws an {@link IllegalStateException} naming
  * its shape, and a graph recorded inside the scope can no longer be backpropagated; neither can produce a
  * wrong number. Exempt are the gradients that backward leaves in parameters ({@link Tensor#grad()}), which
- * belong to the parameters, and whatever is passed to {@link #keep(Tensor)}. Smaller tensors (losses, the
- * logits of a classifier) are never recycled: the allocator serves them faster than a pool.
+ * belong to the parameters until the next {@link Tensor#zeroGrad()} hands their memory to the next step's
+ * backward (then they too refuse to be read), and whatever is passed to {@link #keep(Tensor)}. Smaller tensors
+ * (losses, the logits of a classifier) are never recycled: the allocator serves them faster than a pool.
  *
  * <p>Scopes do not nest, and a scope belongs to the thread that opened it. The check lives in the storage a
  * tensor shares with its views, so views made later or on other threads refuse to read too.
  */
 public final class StepScope implements AutoCloseable {
   private static final ThreadLocal<StepScope> ACTIVE = new ThreadLocal<>();
+  private static final String RECYCLED_BY_SCOPE = "when its StepScope closed; call StepScope.keep(tensor) inside"
+      + " the scope, or copy it there, to use it afterwards";
 
   private final Thread owner = Thread.currentThread();
   // All weakly held: the scope must not keep alive what the step has already dropped (a BatchNorm output
@@ -109,7 +112,7 @@ public final class StepScope implements AutoCloseable {
       Storage storage = ref.get();
       float[] a = storage == null ? null : storage.values;
       if (a != null && handedOut.containsKey(a)) {
-        storage.values = null;
+        storage.release(RECYCLED_BY_SCOPE);
       }
     }
     for (float[] a : new ArrayList<>(handedOut.keySet())) {
@@ -121,6 +124,11 @@ public final class StepScope implements AutoCloseable {
   }
 
   // Hooks for the rest of the package; each is a thread-local read when no scope is open.
+
+  /** Whether a scope is open on the calling thread. */
+  static boolean isOpen() {
+    return ACTIVE.get() != null;
+  }
 
   /** A fresh storage: pooled arrays are wrapped on the thread that took them, so its scope is this thread's. */
   static void register(Storage storage) {

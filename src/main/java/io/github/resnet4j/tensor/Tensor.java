@@ -22,6 +22,8 @@ public final class Tensor {
 
   /** The array, shared with this tensor's views; read it through {@link #data()}. */
   private final Storage storage;
+  private static final String GRADIENT_CLEARED = "by zeroGrad(), which cleared this gradient; copy a gradient"
+      + " (toFloatArray(), or copyFrom into a tensor of your own) before zeroGrad() to keep it";
   final int[] shape;
   final int[] strides;
   final int offset;
@@ -29,6 +31,8 @@ public final class Tensor {
 
   boolean requiresGrad;
   Tensor grad;
+  /** Whether {@link #grad} was computed inside a {@link StepScope}, whose promise lets zeroGrad recycle it. */
+  boolean gradFromScope;
   Node node;
 
   /** A tensor over a fresh array (no other tensor's storage). */
@@ -304,14 +308,14 @@ public final class Tensor {
   /**
    * The storage array, shared with every view of this tensor.
    *
-   * @throws IllegalStateException if a {@link StepScope} recycled it: reading it would see another step's values
+   * @throws IllegalStateException if a {@link StepScope} or {@link #zeroGrad()} recycled it: reading it would
+   *     see another step's values
    */
   float[] data() {
     float[] v = storage.values;
     if (v == null) {
-      throw new IllegalStateException("tensor of shape " + Shapes.str(shape) + " was computed inside a StepScope"
-          + " and its memory was recycled when the scope closed; call StepScope.keep(tensor) inside the scope,"
-          + " or copy it there, to use it afterwards");
+      throw new IllegalStateException("tensor of shape " + Shapes.str(shape) + ": its memory was recycled "
+          + storage.releasedBecause);
     }
     return v;
   }
@@ -471,9 +475,25 @@ public final class Tensor {
     this.grad = gradient == null ? null : gradient.contiguousCopy();
   }
 
-  /** Clears the accumulated gradient. */
+  /**
+   * Clears the accumulated gradient: {@link #grad()} returns null until the next backward pass reaches this
+   * tensor. A gradient that backward computed inside a {@link StepScope} has its memory handed to the next
+   * backward pass, so that training steps do not allocate a fresh gradient each: such a gradient tensor
+   * obtained earlier from {@link #grad()}, and its views, throw an {@link IllegalStateException} when read
+   * afterwards (copy it first, with {@link #toFloatArray()} or {@link #copyFrom(Tensor)}, to keep it). Gradients
+   * computed outside any scope stay readable.
+   */
   public void zeroGrad() {
+    Tensor old = grad;
     grad = null;
+    if (old != null && gradFromScope) {
+      gradFromScope = false;
+      float[] a = old.storage.values;
+      if (a != null) {
+        old.storage.release(GRADIENT_CLEARED);
+        Buffers.recycle(a);
+      }
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.resnet4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -236,5 +237,51 @@ class StepScopeTest {
       net.sgdStep();
     }
     return last;
+  }
+
+  /**
+   * A weight gradient computed in a scope is handed to the next step by zeroGrad: the next backward writes
+   * the same array (so steps do not allocate gradients), and the old gradient tensor, with its views, refuses
+   * to be read instead of showing the next step's values.
+   */
+  @Test
+  void zeroGradHandsAScopedGradientToTheNextStep() {
+    TinyNet net = new TinyNet(1);
+    try (StepScope ignored = StepScope.open()) {
+      Functional.crossEntropy(net.forward(input(2)), labels()).backward();
+    }
+    Tensor old = net.w1.grad();
+    Tensor oldView = old.reshape(-1);
+    float[] array1 = old.data();
+    float[] array2 = net.w2.grad().data();
+    float[] values = old.toFloatArray();
+    for (Tensor p : net.parameters()) {
+      p.zeroGrad();
+    }
+    assertNull(net.w1.grad());
+    IllegalStateException e = assertThrows(IllegalStateException.class, old::toFloatArray);
+    assertTrue(e.getMessage().contains("[8, 8, 3, 3]") && e.getMessage().contains("zeroGrad"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> oldView.get(0));
+    try (StepScope ignored = StepScope.open()) {
+      Functional.crossEntropy(net.forward(input(2)), labels()).backward();
+    }
+    // w1 and w2 have the same shape: each may get either array back, but no new one
+    float[] new1 = net.w1.grad().data();
+    float[] new2 = net.w2.grad().data();
+    assertTrue(new1 == array1 && new2 == array2 || new1 == array2 && new2 == array1, "fresh gradient arrays");
+    assertArrayEquals(values, net.w1.grad().toFloatArray()); // same input, same weights: same gradient
+  }
+
+  /** Outside a scope nothing promised that the gradient is dropped: it stays readable after zeroGrad. */
+  @Test
+  void aGradientComputedOutsideAScopeStaysReadableAfterZeroGrad() {
+    TinyNet net = new TinyNet(1);
+    Functional.crossEntropy(net.forward(input(2)), labels()).backward();
+    Tensor old = net.w1.grad();
+    float[] values = old.toFloatArray();
+    net.w1.zeroGrad();
+    Functional.crossEntropy(net.forward(input(3)), labels()).backward();
+    assertArrayEquals(values, old.toFloatArray());
+    assertNotSame(old.data(), net.w1.grad().data());
   }
 }
