@@ -39,18 +39,28 @@ final class BlockedGemm {
       int mPanels = (rows + mr - 1) / mr;
       float[] ap = Scratch.get(Scratch.GEMM_A, mPanels * mr * k);
       int slab = i0;
-      // Panel q's depth block starting at pc lives at pc * mPanels * mr + q * mr * kc.
-      Parallel.forRange(mPanels, Math.max(1, PACK_GRAIN / (mr * k)), (from, to) -> {
-        for (int q = from; q < to; q++) {
-          int r0 = slab + q * mr;
-          for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            Packing.packA(transA, a, aOff, lda, r0, Math.min(mr, m - r0), pc, kc, mr, ap,
-                pc * mPanels * mr + q * mr * kc);
-          }
-        }
-      });
+      int grain = Math.max(1, PACK_GRAIN / (mr * k));
+      if (Parallel.splits(mPanels, grain)) {
+        Parallel.forRange(mPanels, grain, (from, to) -> packA(transA, a, aOff, lda, m, k, mr, slab, mPanels, ap,
+            from, to));
+      } else {
+        packA(transA, a, aOff, lda, m, k, mr, slab, mPanels, ap, 0, mPanels);
+      }
       runSlab(kp, transB, i0, rows, mPanels, n, k, ap, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+  }
+
+  /** Packs A panels {@code [from, to)} of the slab starting at row {@code slab}. */
+  private static void packA(boolean transA, float[] a, int aOff, int lda, int m, int k, int mr, int slab,
+      int mPanels, float[] ap, int from, int to) {
+    for (int q = from; q < to; q++) {
+      int r0 = slab + q * mr;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        // Panel q's depth block starting at pc lives at pc * mPanels * mr + q * mr * kc.
+        Packing.packA(transA, a, aOff, lda, r0, Math.min(mr, m - r0), pc, kc, mr, ap,
+            pc * mPanels * mr + q * mr * kc);
+      }
     }
   }
 
@@ -67,21 +77,85 @@ final class BlockedGemm {
     if (threads > 1 && colBlocks < wanted) {
       rowBlocks = Math.max(1, Math.min((wanted + colBlocks - 1) / colBlocks, mPanels / 4));
     }
-    int rb = rowBlocks;
     long taskFlops = 2L * rows / rowBlocks * Math.min(n, width) * k;
     int minGrain = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TASK_FLOPS / Math.max(1, taskFlops)));
-    int w = width;
-    Parallel.forRange(rb * colBlocks, minGrain, (from, to) -> {
+    SlabTasks tasks = SLAB_TASKS.get();
+    tasks.set(kp, transB, i0, rows, mPanels, rowBlocks, width, n, k, ap, b, bOff, ldb, accumulate, c, cOff, ldc);
+    try {
+      Parallel.forRange(rowBlocks * colBlocks, minGrain, tasks);
+    } finally {
+      tasks.clear();
+    }
+  }
+
+  private static final ThreadLocal<SlabTasks> SLAB_TASKS = ThreadLocal.withInitial(SlabTasks::new);
+
+  /**
+   * A slab's tasks as a loop body kept per calling thread: the conv backward runs thousands of GEMMs a step,
+   * and a fresh lambda capturing these eighteen values for each was a tenth of what a step allocated. Safe to
+   * reuse because the thread that set it waits in {@link Parallel#forRange} until every task has run, and no
+   * task starts another slab on that thread.
+   */
+  private static final class SlabTasks implements RangeBody {
+    private KernelProvider kp;
+    private boolean transB;
+    private int i0;
+    private int rows;
+    private int mPanels;
+    private int rowBlocks;
+    private int width;
+    private int n;
+    private int k;
+    private float[] ap;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private boolean accumulate;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+
+    void set(KernelProvider kp, boolean transB, int i0, int rows, int mPanels, int rowBlocks, int width, int n,
+        int k, float[] ap, float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+      this.kp = kp;
+      this.transB = transB;
+      this.i0 = i0;
+      this.rows = rows;
+      this.mPanels = mPanels;
+      this.rowBlocks = rowBlocks;
+      this.width = width;
+      this.n = n;
+      this.k = k;
+      this.ap = ap;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.accumulate = accumulate;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+    }
+
+    /** Drops the arrays, so that an idle thread's tasks do not keep a finished GEMM's operands alive. */
+    void clear() {
+      kp = null;
+      ap = null;
+      b = null;
+      c = null;
+    }
+
+    @Override
+    public void run(int from, int to) {
       for (int t = from; t < to; t++) {
-        int r = t % rb;
-        int cb = t / rb;
-        int q0 = (int) ((long) mPanels * r / rb);
-        int q1 = (int) ((long) mPanels * (r + 1) / rb);
-        int j0 = cb * w;
-        task(kp, transB, i0, rows, mPanels, q0, q1, j0, Math.min(n, j0 + w), n, k, ap, b, bOff, ldb,
+        int r = t % rowBlocks;
+        int cb = t / rowBlocks;
+        int q0 = (int) ((long) mPanels * r / rowBlocks);
+        int q1 = (int) ((long) mPanels * (r + 1) / rowBlocks);
+        int j0 = cb * width;
+        task(kp, transB, i0, rows, mPanels, q0, q1, j0, Math.min(n, j0 + width), n, k, ap, b, bOff, ldb,
             accumulate, c, cOff, ldc);
       }
-    });
+    }
   }
 
   /**

@@ -20,19 +20,30 @@ final class Im2col {
     int ld = nb * hwo;
     int kk = g.kernelH * g.kernelW;
     int grain = Math.max(1, GRAIN_FLOATS / Math.max(1, kk * hwo));
-    Parallel.forRange(nb * g.inChannels, grain, (from, to) -> {
-      for (int u = from; u < to; u++) {
-        int img = u / g.inChannels;
-        int ci = u % g.inChannels;
-        int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
-        for (int kh = 0; kh < g.kernelH; kh++) {
-          for (int kw = 0; kw < g.kernelW; kw++) {
-            int dst = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
-            unfoldRow(g, x, plane, kh, kw, cols, dst);
-          }
+    int planes = nb * g.inChannels;
+    // Run serially without a lambda when the loop will not split (inside a worker, above all): conv calls
+    // this thousands of times a step.
+    if (Parallel.splits(planes, grain)) {
+      Parallel.forRange(planes, grain, (from, to) -> unfoldPlanes(g, x, n0, ld, cols, from, to));
+    } else {
+      unfoldPlanes(g, x, n0, ld, cols, 0, planes);
+    }
+  }
+
+  /** Unfolds planes {@code [from, to)} of the chunk, plane {@code img * inChannels + ci}. */
+  private static void unfoldPlanes(ConvGeometry g, float[] x, int n0, int ld, float[] cols, int from, int to) {
+    int hwo = g.outH * g.outW;
+    for (int u = from; u < to; u++) {
+      int img = u / g.inChannels;
+      int ci = u % g.inChannels;
+      int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
+      for (int kh = 0; kh < g.kernelH; kh++) {
+        for (int kw = 0; kw < g.kernelW; kw++) {
+          int dst = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
+          unfoldRow(g, x, plane, kh, kw, cols, dst);
         }
       }
-    });
+    }
   }
 
   private static void unfoldRow(ConvGeometry g, float[] x, int plane, int kh, int kw, float[] cols, int dst) {
@@ -137,20 +148,29 @@ final class Im2col {
     int ld = nb * hwo;
     int kk = g.kernelH * g.kernelW;
     int grain = Math.max(1, GRAIN_FLOATS / Math.max(1, kk * hwo));
-    Parallel.forRange(nb * g.inChannels, grain, (from, to) -> {
-      for (int u = from; u < to; u++) {
-        int img = u / g.inChannels;
-        int ci = u % g.inChannels;
-        int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
-        Arrays.fill(dx, plane, plane + g.inH * g.inW, 0f);
-        for (int kh = 0; kh < g.kernelH; kh++) {
-          for (int kw = 0; kw < g.kernelW; kw++) {
-            int src = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
-            foldRow(g, cols, src, kh, kw, dx, plane);
-          }
+    int planes = nb * g.inChannels;
+    if (Parallel.splits(planes, grain)) {
+      Parallel.forRange(planes, grain, (from, to) -> foldPlanes(g, cols, n0, ld, dx, from, to));
+    } else {
+      foldPlanes(g, cols, n0, ld, dx, 0, planes);
+    }
+  }
+
+  /** Folds planes {@code [from, to)} of the chunk back onto dx, plane {@code img * inChannels + ci}. */
+  private static void foldPlanes(ConvGeometry g, float[] cols, int n0, int ld, float[] dx, int from, int to) {
+    int hwo = g.outH * g.outW;
+    for (int u = from; u < to; u++) {
+      int img = u / g.inChannels;
+      int ci = u % g.inChannels;
+      int plane = ((n0 + img) * g.inChannels + ci) * g.inH * g.inW;
+      Arrays.fill(dx, plane, plane + g.inH * g.inW, 0f);
+      for (int kh = 0; kh < g.kernelH; kh++) {
+        for (int kw = 0; kw < g.kernelW; kw++) {
+          int src = ((ci * g.kernelH + kh) * g.kernelW + kw) * ld + img * hwo;
+          foldRow(g, cols, src, kh, kw, dx, plane);
         }
       }
-    });
+    }
   }
 
   private static void foldRow(ConvGeometry g, float[] cols, int src, int kh, int kw, float[] dx, int plane) {

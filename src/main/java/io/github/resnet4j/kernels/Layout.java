@@ -11,24 +11,37 @@ final class Layout {
 
   /** Copies {@code chunk [C, nb, S]} into images {@code [n0, n0 + nb)} of {@code batch [N, C, S]}. */
   static void chunkToBatch(float[] chunk, int c, int s, int n0, int nb, float[] batch) {
-    Parallel.forRange(nb * c, grain(s), (from, to) -> {
-      for (int u = from; u < to; u++) {
-        int img = u / c;
-        int ch = u % c;
-        System.arraycopy(chunk, (ch * nb + img) * s, batch, ((n0 + img) * c + ch) * s, s);
-      }
-    });
+    copyPlanes(false, batch, c, s, n0, nb, chunk);
   }
 
   /** Copies images {@code [n0, n0 + nb)} of {@code batch [N, C, S]} into {@code chunk [C, nb, S]}. */
   static void batchToChunk(float[] batch, int c, int s, int n0, int nb, float[] chunk) {
-    Parallel.forRange(nb * c, grain(s), (from, to) -> {
-      for (int u = from; u < to; u++) {
-        int img = u / c;
-        int ch = u % c;
-        System.arraycopy(batch, ((n0 + img) * c + ch) * s, chunk, (ch * nb + img) * s, s);
+    copyPlanes(true, batch, c, s, n0, nb, chunk);
+  }
+
+  private static void copyPlanes(boolean toChunk, float[] batch, int c, int s, int n0, int nb, float[] chunk) {
+    // Serially without a lambda when the loop will not split: the convolutions call this per chunk of images.
+    if (Parallel.splits(nb * c, grain(s))) {
+      Parallel.forRange(nb * c, grain(s), (from, to) -> copyPlanes(toChunk, batch, c, s, n0, nb, chunk, from, to));
+    } else {
+      copyPlanes(toChunk, batch, c, s, n0, nb, chunk, 0, nb * c);
+    }
+  }
+
+  /** Copies planes {@code [from, to)}, plane {@code img * c + ch}, one way or the other. */
+  private static void copyPlanes(boolean toChunk, float[] batch, int c, int s, int n0, int nb, float[] chunk,
+      int from, int to) {
+    for (int u = from; u < to; u++) {
+      int img = u / c;
+      int ch = u % c;
+      int inBatch = ((n0 + img) * c + ch) * s;
+      int inChunk = (ch * nb + img) * s;
+      if (toChunk) {
+        System.arraycopy(batch, inBatch, chunk, inChunk, s);
+      } else {
+        System.arraycopy(chunk, inChunk, batch, inBatch, s);
       }
-    });
+    }
   }
 
   /** {@code y[n, ch, :] += bias[ch]}. */

@@ -118,13 +118,31 @@ public final class Parallel {
     if (n <= 0) {
       return;
     }
-    int t = threads();
-    int chunks = Math.min(n / Math.max(1, minGrain), t * CHUNKS_PER_THREAD);
+    int chunks = chunks(n, minGrain);
     Team tm = team;
-    if (chunks <= 1 || tm == null || t == 1 || Thread.currentThread() instanceof Worker
-        || !tm.tryRun(body, n, chunks)) {
+    if (chunks <= 1 || tm == null || !tm.tryRun(body, n, chunks)) {
       body.run(0, n);
     }
+  }
+
+  /**
+   * Whether {@link #forRange} would split this range over threads: callers on hot paths test it first and
+   * call their loop directly when not, so that no loop body is allocated for a loop that runs serially.
+   *
+   * @param n the range size
+   * @param minGrain the smallest chunk worth a task
+   * @return false when forRange would certainly run {@code body.run(0, n)} on the caller
+   */
+  static boolean splits(int n, int minGrain) {
+    return chunks(n, minGrain) > 1 && team != null;
+  }
+
+  private static int chunks(int n, int minGrain) {
+    int t = threads();
+    if (t == 1 || Thread.currentThread() instanceof Worker) {
+      return 1;
+    }
+    return Math.min(n / Math.max(1, minGrain), t * CHUNKS_PER_THREAD);
   }
 
   /** Marks the team's threads, so nested loops can tell they are already parallel. */
