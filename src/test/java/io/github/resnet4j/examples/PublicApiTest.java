@@ -245,4 +245,26 @@ class PublicApiTest {
     assertArrayEquals(new int[] {8, 8, 3, 3}, w.grad().shape());
     assertTrue(Float.isFinite(w.grad().sum().item()));
   }
+
+  /**
+   * A user logging gradients in a scoped loop: a gradient kept across zeroGrad throws when read (its memory
+   * went to the next step), a copy taken before zeroGrad keeps the values.
+   */
+  @Test
+  void aScopedGradientIsReadBeforeZeroGradOrCopied() {
+    Tensor x = Tensor.randn(new Generator(3), 2, 4, 8, 8);
+    Tensor w = Tensor.randn(new Generator(4), 8, 4, 3, 3).requiresGrad(true); // 288 floats: recycled
+    try (StepScope step = StepScope.open()) {
+      Functional.conv2d(x, w, null, io.github.resnet4j.tensor.ConvSpec.of(1, 1)).sum().backward();
+    }
+    Tensor logged = w.grad();
+    float[] copy = w.grad().toFloatArray();
+    w.zeroGrad();
+    IllegalStateException e = assertThrows(IllegalStateException.class, logged::toFloatArray);
+    assertTrue(e.getMessage().contains("[8, 4, 3, 3]") && e.getMessage().contains("zeroGrad"), e.getMessage());
+    try (StepScope step = StepScope.open()) {
+      Functional.conv2d(x, w, null, io.github.resnet4j.tensor.ConvSpec.of(1, 1)).sum().backward();
+    }
+    assertArrayEquals(copy, w.grad().toFloatArray()); // same input and weights: the same gradient again
+  }
 }
