@@ -28,12 +28,18 @@ public final class BatchNormKernel {
    * @param saveMean receives the batch mean {@code [C]}
    * @param saveInvStd receives {@code 1 / sqrt(var + eps)} {@code [C]}
    * @param saveVarOrNull receives the biased batch variance {@code [C]} (divided by M), or null
+   * @param residualOrNull {@code [N, C, S]} added to the normalised value before the ReLU (a residual block's
+   *     ending, fused), or null
    * @param relu whether to apply {@code max(y, 0)} in the same pass (a fused BatchNorm+ReLU)
    */
   public static void forwardTrain(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
-      float eps, float[] y, float[] saveMean, float[] saveInvStd, float[] saveVarOrNull, boolean relu) {
+      float eps, float[] y, float[] saveMean, float[] saveInvStd, float[] saveVarOrNull, float[] residualOrNull,
+      boolean relu) {
     check(x, n, c, s);
     check(y, n, c, s);
+    if (residualOrNull != null) {
+      check(residualOrNull, n, c, s);
+    }
     int m = n * s;
     Parallel.forRange(c, grain(m), (from, to) -> {
       for (int ch = from; ch < to; ch++) {
@@ -56,7 +62,7 @@ public final class BatchNormKernel {
         }
         double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
         double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - mean * scale;
-        affine(x, y, n, c, s, ch, (float) scale, (float) shift, relu);
+        affine(x, residualOrNull, y, n, c, s, ch, (float) scale, (float) shift, relu);
       }
     });
   }
@@ -74,18 +80,22 @@ public final class BatchNormKernel {
    * @param runningVar {@code [C]}
    * @param eps added to the variance
    * @param y output {@code [N, C, S]}, overwritten (may be {@code x})
+   * @param residualOrNull {@code [N, C, S]} added to the normalised value before the ReLU, or null
    * @param relu whether to apply {@code max(y, 0)} in the same pass (a fused BatchNorm+ReLU)
    */
   public static void forwardEval(float[] x, int n, int c, int s, float[] gammaOrNull, float[] betaOrNull,
-      float[] runningMean, float[] runningVar, float eps, float[] y, boolean relu) {
+      float[] runningMean, float[] runningVar, float eps, float[] y, float[] residualOrNull, boolean relu) {
     check(x, n, c, s);
     check(y, n, c, s);
+    if (residualOrNull != null) {
+      check(residualOrNull, n, c, s);
+    }
     Parallel.forRange(c, grain(n * s), (from, to) -> {
       for (int ch = from; ch < to; ch++) {
         double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
         double scale = (gammaOrNull == null ? 1.0 : gammaOrNull[ch]) * invStd;
         double shift = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - runningMean[ch] * scale;
-        affine(x, y, n, c, s, ch, (float) scale, (float) shift, relu);
+        affine(x, residualOrNull, y, n, c, s, ch, (float) scale, (float) shift, relu);
       }
     });
   }
@@ -208,11 +218,20 @@ public final class BatchNormKernel {
     });
   }
 
-  private static void affine(float[] x, float[] y, int n, int c, int s, int ch, float scale, float shift,
-      boolean relu) {
+  /**
+   * One channel of {@code y = [relu](x * scale + shift [+ r])}, each step rounded as the separate ops round it
+   * (fma, then the add, then the max), so the fused forms equal the unfused ones bit for bit.
+   */
+  private static void affine(float[] x, float[] r, float[] y, int n, int c, int s, int ch, float scale,
+      float shift, boolean relu) {
     for (int img = 0; img < n; img++) {
       int o = (img * c + ch) * s;
-      if (relu) {
+      if (r != null) {
+        for (int i = 0; i < s; i++) {
+          float v = Math.fma(x[o + i], scale, shift) + r[o + i];
+          y[o + i] = relu ? Math.max(v, 0f) : v;
+        }
+      } else if (relu) {
         for (int i = 0; i < s; i++) {
           // Math.max(NaN, 0) is NaN, as torch.relu keeps NaN.
           y[o + i] = Math.max(Math.fma(x[o + i], scale, shift), 0f);

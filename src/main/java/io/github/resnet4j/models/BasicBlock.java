@@ -4,7 +4,6 @@ import io.github.resnet4j.nn.BatchNorm;
 import io.github.resnet4j.nn.Conv2D;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.tensor.Generator;
-import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Tensor;
 
 /**
@@ -49,8 +48,8 @@ public final class BasicBlock extends Module {
   @Override
   protected Tensor compute(Tensor x) {
     Tensor out = bn1.forwardRelu(conv1.forward(x));
-    out = bn2.forward(conv2.forward(out));
+    out = conv2.forward(out);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return Functional.addRelu(out, identity);
+    return bn2.forwardAddRelu(out, identity); // relu(bn2(out) + identity), without storing bn2(out)
   }
 }

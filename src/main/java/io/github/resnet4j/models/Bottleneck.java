@@ -4,7 +4,6 @@ import io.github.resnet4j.nn.BatchNorm;
 import io.github.resnet4j.nn.Conv2D;
 import io.github.resnet4j.nn.Module;
 import io.github.resnet4j.tensor.Generator;
-import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Tensor;
 
 /**
@@ -47,8 +46,8 @@ public final class Bottleneck extends Module {
   protected Tensor compute(Tensor x) {
     Tensor out = bn1.forwardRelu(conv1.forward(x));
     out = bn2.forwardRelu(conv2.forward(out));
-    out = bn3.forward(conv3.forward(out));
+    out = conv3.forward(out);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return Functional.addRelu(out, identity);
+    return bn3.forwardAddRelu(out, identity); // relu(bn3(out) + identity), without storing bn3(out)
   }
 }

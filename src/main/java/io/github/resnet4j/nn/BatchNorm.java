@@ -120,17 +120,36 @@ public final class BatchNorm extends Module {
    * @return the normalised, rectified tensor, x's shape
    */
   public Tensor forwardRelu(Tensor x) {
-    Tensor y = normalize(x, true);
+    Tensor y = normalize(x, null, true);
+    SummaryRecorder.record(this, y);
+    return y;
+  }
+
+  /**
+   * {@code relu(forward(x) + residual)} in one pass, as a residual block whose main path ends in this
+   * BatchNorm ends: the same values and gradients, bit for bit, without storing the normalised tensor.
+   * {@link ResidualBlock} uses it by itself when a path ends in a BatchNorm and the block in a ReLU.
+   *
+   * @param x [N, C, H, W] or [N, C]
+   * @param residual x's shape, e.g. the shortcut's output
+   * @return the rectified sum, x's shape
+   * @throws IllegalArgumentException naming both shapes if they differ
+   */
+  public Tensor forwardAddRelu(Tensor x, Tensor residual) {
+    if (residual == null) {
+      throw new IllegalArgumentException("BatchNorm.forwardAddRelu: residual is null");
+    }
+    Tensor y = normalize(x, residual, true);
     SummaryRecorder.record(this, y);
     return y;
   }
 
   @Override
   protected Tensor compute(Tensor x) {
-    return normalize(x, false);
+    return normalize(x, null, false);
   }
 
-  private Tensor normalize(Tensor x, boolean relu) {
+  private Tensor normalize(Tensor x, Tensor residual, boolean relu) {
     if ((x.dim() != 4 && x.dim() != 2) || x.size(1) != runningMean.size(0)) {
       throw new IllegalArgumentException("BatchNorm: expected input [N, " + runningMean.size(0)
           + ", H, W] or [N, " + runningMean.size(0) + "], got " + java.util.Arrays.toString(x.shape()));
@@ -139,6 +158,10 @@ public final class BatchNorm extends Module {
       try (NoGrad ignored = NoGrad.enter()) {
         numBatchesTracked.addInPlace(Tensor.scalar(1f));
       }
+    }
+    if (residual != null) {
+      return Functional.batchNormAddRelu(x, residual, weight, bias, runningMean, runningVar, isTraining(),
+          momentum, eps);
     }
     return relu ? Functional.batchNormRelu(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps)
         : Functional.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);

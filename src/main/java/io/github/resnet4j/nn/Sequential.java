@@ -61,8 +61,16 @@ public class Sequential extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
+    return forwardPrefix(x, size);
+  }
+
+  /**
+   * The first {@code end} modules applied to x, as {@link #forward} applies them; the caller applies the rest
+   * (a {@link ResidualBlock} fusing its last BatchNorm with the residual add).
+   */
+  Tensor forwardPrefix(Tensor x, int end) {
     Tensor y = x;
-    List<Module> modules = List.copyOf(children().values());
+    List<Module> modules = List.copyOf(children().values()).subList(0, end);
     for (int i = 0; i < modules.size(); i++) {
       Module m = modules.get(i);
       if (m instanceof BatchNorm && i + 1 < modules.size() && modules.get(i + 1) instanceof ReLU) {

@@ -122,7 +122,7 @@ public final class Functional {
    */
   public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
       boolean training, float momentum, float eps) {
-    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, false);
+    return Normalization.batchNorm(x, null, weight, bias, runningMean, runningVar, training, momentum, eps, false);
   }
 
   /**
@@ -141,7 +141,33 @@ public final class Functional {
    */
   public static Tensor batchNormRelu(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
       Tensor runningVar, boolean training, float momentum, float eps) {
-    return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+    return Normalization.batchNorm(x, null, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+  }
+
+  /**
+   * {@code relu(batchNorm(x, ...) + residual)} as one node, as a residual block whose main path ends in a
+   * BatchNorm ends: the same values and gradients, bit for bit, as {@code addRelu(batchNorm(x, ...), residual)},
+   * in one pass and without storing the normalised tensor.
+   *
+   * @param x [N, C, H, W] or [N, C]
+   * @param residual x's shape, e.g. the shortcut's output
+   * @param weight [C] scale, or null
+   * @param bias [C] shift, or null
+   * @param runningMean [C], or null in training mode
+   * @param runningVar [C], or null in training mode
+   * @param training batch statistics (and running-statistics update) if true, running statistics if false
+   * @param momentum weight of the new batch in the running statistics
+   * @param eps added to the variance
+   * @return the rectified sum, x's shape
+   * @throws IllegalArgumentException naming the shapes if residual's differs from x's
+   */
+  public static Tensor batchNormAddRelu(Tensor x, Tensor residual, Tensor weight, Tensor bias,
+      Tensor runningMean, Tensor runningVar, boolean training, float momentum, float eps) {
+    if (residual == null) {
+      throw new IllegalArgumentException("batchNormAddRelu: residual is null; use batchNormRelu");
+    }
+    return Normalization.batchNorm(x, residual, weight, bias, runningMean, runningVar, training, momentum, eps,
+        true);
   }
 
   /**

@@ -10,12 +10,20 @@ import io.github.resnet4j.kernels.BinaryOp;
 final class Normalization {
   private Normalization() {}
 
-  static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
-      boolean training, float momentum, float eps, boolean relu) {
-    String name = relu ? "batchNormRelu" : "batchNorm";
+  /**
+   * {@code [relu](batchNorm(x) [+ residual])}; with a residual the ReLU is required (a residual block's ending).
+   */
+  static Tensor batchNorm(Tensor x, Tensor residual, Tensor weight, Tensor bias, Tensor runningMean,
+      Tensor runningVar, boolean training, float momentum, float eps, boolean relu) {
+    String name = residual != null ? "batchNormAddRelu" : relu ? "batchNormRelu" : "batchNorm";
     if (x.dim() != 2 && x.dim() != 4) {
       throw new IllegalArgumentException(name + ": expected [N, C] or [N, C, H, W], got " + Shapes.str(x.shape));
     }
+    if (residual != null && !java.util.Arrays.equals(residual.shape, x.shape)) {
+      throw new IllegalArgumentException(name + ": residual " + Shapes.str(residual.shape)
+          + " does not match input " + Shapes.str(x.shape));
+    }
+    float[] rd = residual == null ? null : residual.denseData();
     int n = x.shape[0];
     int c = x.shape[1];
     int s = x.dim() == 4 ? x.shape[2] * x.shape[3] : 1;
@@ -38,7 +46,7 @@ final class Normalization {
       float[] mean = new float[c];
       float[] invStd = new float[c];
       float[] var = new float[c];
-      BatchNormKernel.forwardTrain(xd, n, c, s, gamma, beta, eps, y, mean, invStd, var, relu);
+      BatchNormKernel.forwardTrain(xd, n, c, s, gamma, beta, eps, y, mean, invStd, var, rd, relu);
       if (runningMean != null && runningVar != null) {
         float[] unbiased = new float[c];
         for (int i = 0; i < c; i++) {
@@ -49,7 +57,7 @@ final class Normalization {
           runningVar.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(unbiased, c));
         }
       }
-      return record(name, Tensor.wrap(y, x.shape), relu, x, weight, bias,
+      return record(name, Tensor.wrap(y, x.shape), relu, x, residual, weight, bias,
           (dy, dx, dGamma, dBeta) -> BatchNormKernel.backwardTrain(xd, dy, n, c, s, gamma, mean, invStd, dx,
               dGamma, dBeta));
     }
@@ -58,8 +66,8 @@ final class Normalization {
     }
     float[] rm = runningMean.toFloatArray();
     float[] rv = runningVar.toFloatArray();
-    BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y, relu);
-    return record(name, Tensor.wrap(y, x.shape), relu, x, weight, bias,
+    BatchNormKernel.forwardEval(xd, n, c, s, gamma, beta, rm, rv, eps, y, rd, relu);
+    return record(name, Tensor.wrap(y, x.shape), relu, x, residual, weight, bias,
         (dy, dx, dGamma, dBeta) -> BatchNormKernel.backwardEval(xd, dy, n, c, s, gamma, rm, rv, eps, dx, dGamma,
             dBeta));
   }
@@ -70,20 +78,22 @@ final class Normalization {
   }
 
   /** Records the node, allocating the gradients the kernel fills; training and evaluation differ only there. */
-  private static Tensor record(String name, Tensor out, boolean relu, Tensor x, Tensor weight, Tensor bias,
-      KernelBackward kernel) {
+  private static Tensor record(String name, Tensor out, boolean relu, Tensor x, Tensor residual, Tensor weight,
+      Tensor bias, KernelBackward kernel) {
     int c = x.shape[1];
     // Only the fused ReLU needs the output; capturing it otherwise would keep it alive until backward.
     Tensor reluOut = relu ? out : null;
+    boolean toResidual = residual != null;
     return Autograd.record(name, out, g -> {
       float[] dy = upstream(reluOut, g);
-      float[] dx = relu ? dy : Buffers.forOutput(dy.length);
+      // The masked gradient is also the residual's: then dx cannot overwrite it.
+      float[] dx = relu && !toResidual ? dy : Buffers.forOutput(dy.length);
       float[] dGamma = weight != null && weight.requiresGrad ? Buffers.forOutput(c) : null;
       float[] dBeta = bias != null && bias.requiresGrad ? Buffers.forOutput(c) : null;
       kernel.run(dy, dx, dGamma, dBeta);
-      return new Tensor[] {Tensor.wrap(dx, x.shape), dGamma == null ? null : Tensor.wrap(dGamma, c),
-          dBeta == null ? null : Tensor.wrap(dBeta, c)};
-    }, x, weight, bias);
+      return new Tensor[] {Tensor.wrap(dx, x.shape), toResidual ? Tensor.wrap(dy, x.shape) : null,
+          dGamma == null ? null : Tensor.wrap(dGamma, c), dBeta == null ? null : Tensor.wrap(dBeta, c)};
+    }, x, residual, weight, bias);
   }
 
   /**

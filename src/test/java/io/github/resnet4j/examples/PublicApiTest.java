@@ -267,4 +267,23 @@ class PublicApiTest {
     }
     assertArrayEquals(copy, w.grad().toFloatArray()); // same input and weights: the same gradient again
   }
+
+  /** A user writing their own residual block ends it with the fused op, module or functional form. */
+  @Test
+  void aHandWrittenBlockEndsInTheFusedBatchNormAddRelu() {
+    Generator gen = new Generator(8);
+    Tensor h = Tensor.randn(gen, 2, 3, 4, 4);
+    Tensor shortcut = Tensor.randn(gen, 2, 3, 4, 4);
+    io.github.resnet4j.nn.BatchNorm bn = new io.github.resnet4j.nn.BatchNorm(3);
+    bn.eval();
+    Tensor viaModule = bn.forwardAddRelu(h, shortcut);
+    Tensor viaFunctional = Functional.batchNormAddRelu(h, shortcut, bn.weight(), bn.bias(), bn.runningMean(),
+        bn.runningVar(), false, 0.1f, 1e-5f);
+    Tensor expected = Functional.addRelu(bn.forward(h), shortcut);
+    assertArrayEquals(expected.toFloatArray(), viaModule.toFloatArray());
+    assertArrayEquals(expected.toFloatArray(), viaFunctional.toFloatArray());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Functional.batchNormAddRelu(h, Tensor.zeros(2, 3, 4), null, null, null, null, true, 0.1f, 1e-5f));
+    assertTrue(e.getMessage().contains("[2, 3, 4]") && e.getMessage().contains("[2, 3, 4, 4]"), e.getMessage());
+  }
 }

@@ -2,6 +2,7 @@ package io.github.resnet4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -42,7 +43,7 @@ class BatchNormKernelTest {
         float[] mean = new float[c];
         float[] invStd = new float[c];
         float[] var = new float[c];
-        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, var, false);
+        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, var, null, false);
         float[] dx = new float[x.length];
         float[] dGamma = new float[c];
         float[] dBeta = new float[c];
@@ -110,7 +111,7 @@ class BatchNormKernelTest {
     float[] invStd = new float[c];
     float[] dx = new float[x.length];
     float[] y = new float[x.length];
-    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, null, false);
+    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, mean, invStd, null, null, false);
     BatchNormKernel.backwardTrain(x, dy, n, c, s, gamma, mean, invStd, dx, null, null);
     float h = 1e-2f;
     for (int i = 0; i < x.length; i++) {
@@ -128,12 +129,47 @@ class BatchNormKernelTest {
 
   private static double loss(float[] x, float[] dy, int n, int c, int s, float[] gamma, float[] beta) {
     float[] y = new float[x.length];
-    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, new float[c], new float[c], null, false);
+    BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, y, new float[c], new float[c], null, null, false);
     double l = 0;
     for (int i = 0; i < y.length; i++) {
       l += (double) y[i] * dy[i];
     }
     return l;
+  }
+
+  /** With a residual, each output is the plain output plus the residual, then the ReLU: the same roundings. */
+  @Test
+  void aResidualIsAddedBeforeTheReluInBothModes() {
+    SplittableRandom r = new SplittableRandom(4);
+    int n = 2;
+    int c = 3;
+    int s = 5;
+    float[] x = random(r, n * c * s, 0.5, 2.0);
+    float[] res = random(r, n * c * s, 0.0, 1.0);
+    float[] gamma = random(r, c, 1.0, 0.5);
+    float[] beta = random(r, c, 0.0, 0.5);
+    float[] rm = random(r, c, 0.5, 0.5);
+    float[] rv = random(r, c, 1.5, 0.5);
+    for (boolean training : new boolean[] {true, false}) {
+      float[] plain = new float[x.length];
+      float[] fused = new float[x.length];
+      if (training) {
+        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, plain, new float[c], new float[c], null, null,
+            false);
+        BatchNormKernel.forwardTrain(x, n, c, s, gamma, beta, EPS, fused, new float[c], new float[c], null, res,
+            true);
+      } else {
+        BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, plain, null, false);
+        BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, fused, res, true);
+      }
+      int clamped = 0;
+      for (int i = 0; i < x.length; i++) {
+        float want = Math.max(plain[i] + res[i], 0f);
+        clamped += want == 0f ? 1 : 0;
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(fused[i]), "element " + i);
+      }
+      assertTrue(clamped > 0 && clamped < x.length, "the input must hit both sides of the ReLU");
+    }
   }
 
   @Test
@@ -152,7 +188,7 @@ class BatchNormKernelTest {
     float[] dx = new float[x.length];
     float[] dGamma = new float[c];
     float[] dBeta = new float[c];
-    BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, y, false);
+    BatchNormKernel.forwardEval(x, n, c, s, gamma, beta, rm, rv, EPS, y, null, false);
     BatchNormKernel.backwardEval(x, dy, n, c, s, gamma, rm, rv, EPS, dx, dGamma, dBeta);
     for (int ch = 0; ch < c; ch++) {
       double is = 1 / Math.sqrt((double) rv[ch] + EPS);
@@ -189,7 +225,7 @@ class BatchNormKernelTest {
         float[] y = new float[x.length];
         float[] mean = new float[c];
         float[] invStd = new float[c];
-        BatchNormKernel.forwardTrain(x, n, c, s, null, null, EPS, y, mean, invStd, null, false);
+        BatchNormKernel.forwardTrain(x, n, c, s, null, null, EPS, y, mean, invStd, null, null, false);
         dxs[t - 1] = new float[x.length];
         BatchNormKernel.backwardTrain(x, dy, n, c, s, null, mean, invStd, dxs[t - 1], null, null);
       }
