@@ -8,6 +8,9 @@
 module io.github.resnet4j {
   requires org.slf4j;
   requires static jdk.incubator.vector;
+  // Only the bench reads the JVM's per-thread allocation counters, and does without them where absent.
+  requires static java.management;
+  requires static jdk.management;
 
   exports io.github.resnet4j.tensor;
   exports io.github.resnet4j.nn;

@@ -54,10 +54,16 @@ final class BenchCommand {
     out.printf(Locale.ROOT, "bench %s %s, batch %d, input %dx%dx%d, %d threads, kernels: %s%n", name, mode, batch,
         c, h, w, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
-    time(() -> step(mode, model, opt, x, y), warmup, warmupNanos, ms,
-        i -> out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s%n", i + 1, ms[i], batch * 1000 / ms[i]));
+    double[] kib = new double[iters];
+    time(() -> step(mode, model, opt, x, y), warmup, warmupNanos, ms, kib,
+        i -> out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s, %s%n", i + 1, ms[i], batch * 1000 / ms[i],
+            kib[i] < 0 ? "allocation not counted by this JVM" : String.format(Locale.ROOT, "%.0f KiB allocated",
+                kib[i])));
     double median = median(ms);
     out.printf(Locale.ROOT, "median: %.2f ms per batch of %d%n", median, batch);
+    if (median(kib) >= 0) {
+      out.printf(Locale.ROOT, "allocated per run: %.0f KiB (median, all threads)%n", median(kib));
+    }
     out.printf(Locale.ROOT, "images/sec: %.1f%n", batch * 1000 / median);
     return 0;
   }
@@ -74,7 +80,7 @@ final class BenchCommand {
 
   /** One benchmarked operation. */
   @FunctionalInterface
-  private interface Step {
+  interface Step {
     void run() throws UsageException;
   }
 
@@ -82,15 +88,21 @@ final class BenchCommand {
    * Runs {@code step} at least {@code minWarmup} times and for at least {@code warmupNanos}, then once per
    * element of {@code ms}, storing each run's milliseconds there and reporting its index as it finishes.
    */
-  private static void time(Step step, int minWarmup, long warmupNanos, double[] ms, IntConsumer afterRun)
-      throws UsageException {
+  private static void time(Step step, int minWarmup, long warmupNanos, double[] ms, double[] kibOrNull,
+      IntConsumer afterRun) throws UsageException {
     long warmStart = System.nanoTime();
     for (int i = 0; i < minWarmup || System.nanoTime() - warmStart < warmupNanos; i++) {
       step.run();
     }
+    AllocationMeter meter = kibOrNull == null ? null : new AllocationMeter();
     for (int i = 0; i < ms.length; i++) {
       long t0 = System.nanoTime();
-      step.run();
+      if (meter == null) {
+        step.run();
+      } else {
+        long bytes = meter.bytesAllocatedBy(step);
+        kibOrNull[i] = bytes < 0 ? -1 : bytes / 1024.0;
+      }
       ms[i] = (System.nanoTime() - t0) / 1e6;
       afterRun.accept(i);
     }
@@ -128,7 +140,7 @@ final class BenchCommand {
     out.printf(Locale.ROOT, "bench gemm %d^3, %d threads, kernels: %s%n", n, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
     double[] gflops = new double[iters];
-    time(() -> Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n), 3, warmupNanos, ms, i -> {
+    time(() -> Gemm.sgemm(false, false, n, n, n, x, 0, n, y, 0, n, 0f, z, 0, n), 3, warmupNanos, ms, null, i -> {
       gflops[i] = 2.0 * n * n * n / ms[i] / 1e6;
       out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f GFLOP/s%n", i + 1, ms[i], gflops[i]);
     });

@@ -165,6 +165,9 @@ class MainTest {
     assertEquals(0, run("bench", "--model", "seed", "--mode", "train", "--batch", "2", "--iters", "2", "--warmup", "1",
         "--warmup-seconds", "0", "--input-size", "16", "16"), err);
     assertTrue(lastLine().matches("images/sec: [0-9.]+"), lastLine());
+    // HotSpot counts allocations per thread, so the runs report what they allocated
+    assertTrue(out.matches("(?s).*run 2: [0-9.]+ ms, [0-9.]+ images/s, [0-9]+ KiB allocated\\R.*"), out);
+    assertTrue(out.matches("(?s).*allocated per run: [0-9]+ KiB \\(median, all threads\\)\\R.*"), out);
     assertEquals(0, run("bench", "gemm", "--size", "64", "--iters", "2", "--warmup-seconds", "0.2"));
     assertTrue(lastLine().matches("GFLOP/s: [0-9.]+"), lastLine());
     assertUsageError("--warmup-seconds must be a non-negative number", "bench", "gemm", "--warmup-seconds", "-1");

@@ -52,11 +52,7 @@ class BatchNormReluTest {
     fused.backward(upstream);
     plain.backward(upstream);
     assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray());
-    assertArrayEquals(bn[1].weight().grad().toFloatArray(), bn[0].weight().grad().toFloatArray());
-    assertArrayEquals(bn[1].bias().grad().toFloatArray(), bn[0].bias().grad().toFloatArray());
-    assertArrayEquals(bn[1].runningMean().toFloatArray(), bn[0].runningMean().toFloatArray());
-    assertArrayEquals(bn[1].runningVar().toFloatArray(), bn[0].runningVar().toFloatArray());
-    assertEquals(bn[1].numBatchesTracked(), bn[0].numBatchesTracked());
+    assertSameState(bn[1], bn[0]);
   }
 
   @ParameterizedTest
@@ -112,11 +108,7 @@ class BatchNormReluTest {
     plain.backward(upstream);
     assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray());
     assertArrayEquals(r2.grad().toFloatArray(), r1.grad().toFloatArray());
-    assertArrayEquals(bn[1].weight().grad().toFloatArray(), bn[0].weight().grad().toFloatArray());
-    assertArrayEquals(bn[1].bias().grad().toFloatArray(), bn[0].bias().grad().toFloatArray());
-    assertArrayEquals(bn[1].runningMean().toFloatArray(), bn[0].runningMean().toFloatArray());
-    assertArrayEquals(bn[1].runningVar().toFloatArray(), bn[0].runningVar().toFloatArray());
-    assertEquals(bn[1].numBatchesTracked(), bn[0].numBatchesTracked());
+    assertSameState(bn[1], bn[0]);
   }
 
   @org.junit.jupiter.api.Test
@@ -166,6 +158,15 @@ class BatchNormReluTest {
       assertArrayEquals(conv.weight().grad().toFloatArray(), convGrad.toFloatArray());
       assertArrayEquals(bn[1].weight().grad().toFloatArray(), bnGrad.toFloatArray());
     }
+  }
+
+  /** The parameters' gradients and the running statistics of two twins, bit for bit. */
+  private static void assertSameState(BatchNorm expected, BatchNorm actual) {
+    assertArrayEquals(expected.weight().grad().toFloatArray(), actual.weight().grad().toFloatArray());
+    assertArrayEquals(expected.bias().grad().toFloatArray(), actual.bias().grad().toFloatArray());
+    assertArrayEquals(expected.runningMean().toFloatArray(), actual.runningMean().toFloatArray());
+    assertArrayEquals(expected.runningVar().toFloatArray(), actual.runningVar().toFloatArray());
+    assertEquals(expected.numBatchesTracked(), actual.numBatchesTracked());
   }
 
   private static float min(float[] v) {
