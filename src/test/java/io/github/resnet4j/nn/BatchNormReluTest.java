@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gradients.
  */
 class BatchNormReluTest {
-  /** Two BatchNorms with the same non-trivial parameters and running statistics. */
-  private static BatchNorm[] twins(Generator gen, int c) {
+  /** Two BatchNorms with the same non-trivial parameters and running statistics, both in the given mode. */
+  private static BatchNorm[] twins(Generator gen, int c, boolean training) {
     BatchNorm a = new BatchNorm(c);
     BatchNorm b = new BatchNorm(c);
     try (NoGrad ignored = NoGrad.enter()) {
@@ -28,6 +28,8 @@ class BatchNormReluTest {
       a.runningVar().copyFrom(Tensor.uniform(gen, 0.5f, 2f, c));
     }
     b.loadStateDict(a.stateDict(), true);
+    a.train(training);
+    b.train(training);
     return new BatchNorm[] {a, b};
   }
 
@@ -35,9 +37,7 @@ class BatchNormReluTest {
   @ValueSource(booleans = {true, false})
   void fusedEqualsBatchNormThenReluBitForBit(boolean training) {
     Generator gen = new Generator(5);
-    BatchNorm[] bn = twins(gen, 3);
-    bn[0].train(training);
-    bn[1].train(training);
+    BatchNorm[] bn = twins(gen, 3, training);
     Tensor x = Tensor.randn(gen, 4, 3, 5, 6);
     Tensor upstream = Tensor.randn(gen, 4, 3, 5, 6);
     Tensor x1 = x.detach().requiresGrad(true);
@@ -59,10 +59,9 @@ class BatchNormReluTest {
   @ValueSource(booleans = {true, false})
   void sequentialFusesABatchNormFollowedByRelu(boolean training) {
     Generator gen = new Generator(6);
-    BatchNorm[] bn = twins(gen, 2);
+    BatchNorm[] bn = twins(gen, 2, training);
     Sequential seq = new Sequential(bn[0], new ReLU(), new Flatten());
     seq.train(training);
-    bn[1].train(training);
     Tensor x = Tensor.randn(gen, 3, 2, 4, 4);
     assertArrayEquals(bn[1].forward(x).relu().reshape(3, 32).toFloatArray(), seq.forward(x).toFloatArray());
     // A BatchNorm at the end of a Sequential, with nothing to fuse, still runs.
@@ -87,9 +86,7 @@ class BatchNormReluTest {
   @ValueSource(booleans = {true, false})
   void fusedAddReluEqualsBatchNormThenAddReluBitForBit(boolean training) {
     Generator gen = new Generator(15);
-    BatchNorm[] bn = twins(gen, 3);
-    bn[0].train(training);
-    bn[1].train(training);
+    BatchNorm[] bn = twins(gen, 3, training);
     Tensor x = Tensor.randn(gen, 4, 3, 5, 6);
     Tensor r = Tensor.randn(gen, 4, 3, 5, 6);
     Tensor upstream = Tensor.randn(gen, 4, 3, 5, 6);
@@ -129,14 +126,13 @@ class BatchNormReluTest {
   void residualBlocksFuseTheBatchNormEndingEitherPath(boolean training) {
     for (boolean mainEndsInBn : new boolean[] {true, false}) {
       Generator gen = new Generator(mainEndsInBn ? 21 : 22);
-      BatchNorm[] bn = twins(gen, 4);
+      BatchNorm[] bn = twins(gen, 4, training);
       Conv2D conv = new Conv2D(4, 4, 3, Conv2D.options().same().generator(gen));
       Conv2D projection = new Conv2D(4, 4, 1, Conv2D.options().generator(gen));
       ResidualBlock block = mainEndsInBn
           ? new ResidualBlock(new Sequential(conv, bn[0]), projection)
           : new ResidualBlock(new Sequential(conv, new ReLU()), new Sequential(projection, bn[0]));
       block.train(training);
-      bn[1].train(training);
       Tensor x = Tensor.randn(gen, 2, 4, 6, 6);
       Tensor x1 = x.detach().requiresGrad(true);
       Tensor x2 = x.detach().requiresGrad(true);
