@@ -473,6 +473,7 @@ public final class Tensor {
           + " for a tensor of shape " + Shapes.str(shape));
     }
     this.grad = gradient == null ? null : gradient.contiguousCopy();
+    gradFromScope = false; // set, not computed in a scope: zeroGrad leaves it readable
   }
 
   /**

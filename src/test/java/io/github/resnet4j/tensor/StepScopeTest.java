@@ -1,6 +1,7 @@
 package io.github.resnet4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -283,5 +284,14 @@ class StepScopeTest {
     Functional.crossEntropy(net.forward(input(3)), labels()).backward();
     assertArrayEquals(values, old.toFloatArray());
     assertNotSame(old.data(), net.w1.grad().data());
+    // Nor is a gradient the user set, even on a parameter whose previous gradient came from a scope.
+    net.w1.zeroGrad();
+    try (StepScope ignored = StepScope.open()) {
+      Functional.crossEntropy(net.forward(input(2)), labels()).backward();
+    }
+    net.w1.setGrad(Tensor.ones(8, 8, 3, 3));
+    Tensor set = net.w1.grad();
+    net.w1.zeroGrad();
+    assertEquals(576f, set.sum().item());
   }
 }
