@@ -45,48 +45,47 @@ public class ResidualBlock extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
-    if (activation instanceof ReLU) {
-      // The usual ending: a path's last BatchNorm, the add and the ReLU as one node, bit for bit the same.
-      if (endsInBatchNorm(main)) {
-        Tensor m = ((Sequential) main).forwardPrefix(x, ((Sequential) main).size() - 1);
-        Tensor s = shortcut.forward(x);
-        checkShapes(m, s, x);
-        return fusedEnding((Sequential) main, m, s);
-      }
-      if (endsInBatchNorm(shortcut)) {
-        Tensor m = main.forward(x);
-        Tensor s = ((Sequential) shortcut).forwardPrefix(x, ((Sequential) shortcut).size() - 1);
-        checkShapes(m, s, x);
-        return fusedEnding((Sequential) shortcut, s, m);
-      }
+    boolean relu = activation instanceof ReLU;
+    // The usual ending: the BatchNorm that ends a path, the add and the ReLU as one node, bit for bit the same.
+    BatchNorm mainBn = relu ? lastBatchNorm(main) : null;
+    BatchNorm shortcutBn = relu && mainBn == null ? lastBatchNorm(shortcut) : null;
+    Tensor m = forwardUpTo(main, mainBn, x);
+    Tensor s = forwardUpTo(shortcut, shortcutBn, x);
+    // A BatchNorm keeps its input's shape, so the paths can be checked before the last one runs.
+    if (!Arrays.equals(m.shape(), s.shape())) {
+      throw new IllegalArgumentException("ResidualBlock: main path output " + Arrays.toString(m.shape())
+          + " and shortcut output " + Arrays.toString(s.shape()) + " differ for input "
+          + Arrays.toString(x.shape()));
     }
-    Tensor m = main.forward(x);
-    Tensor s = shortcut.forward(x);
-    checkShapes(m, s, x);
-    if (activation instanceof ReLU) { // the usual ending, fused: one pass, one stored activation
+    if (mainBn != null) {
+      return recorded(main, mainBn.forwardAddRelu(m, s));
+    }
+    if (shortcutBn != null) {
+      return recorded(shortcut, shortcutBn.forwardAddRelu(s, m));
+    }
+    if (relu) { // the add and the ReLU alone, fused: one pass, one stored activation
       return Functional.addRelu(m, s);
     }
     Tensor sum = m.add(s);
     return activation == null ? sum : activation.forward(sum);
   }
 
-  private static boolean endsInBatchNorm(Module path) {
-    return path instanceof Sequential && ((Sequential) path).size() > 0
-        && ((Sequential) path).get(((Sequential) path).size() - 1) instanceof BatchNorm;
-  }
-
-  /** A BatchNorm keeps its input's shape, so the paths' outputs can be checked before the last one runs. */
-  private static void checkShapes(Tensor m, Tensor s, Tensor x) {
-    if (!Arrays.equals(m.shape(), s.shape())) {
-      throw new IllegalArgumentException("ResidualBlock: main path output " + Arrays.toString(m.shape())
-          + " and shortcut output " + Arrays.toString(s.shape()) + " differ for input "
-          + Arrays.toString(x.shape()));
+  /** The BatchNorm that ends {@code path} if it is a Sequential ending in one, else null. */
+  private static BatchNorm lastBatchNorm(Module path) {
+    if (path instanceof Sequential && ((Sequential) path).size() > 0) {
+      Module last = ((Sequential) path).get(((Sequential) path).size() - 1);
+      return last instanceof BatchNorm ? (BatchNorm) last : null;
     }
+    return null;
   }
 
-  /** {@code relu(bn(beforeBn) + other)} where bn ends {@code path}; records path's output for summaries. */
-  private static Tensor fusedEnding(Sequential path, Tensor beforeBn, Tensor other) {
-    Tensor y = ((BatchNorm) path.get(path.size() - 1)).forwardAddRelu(beforeBn, other);
+  /** The path applied to x, all of it, or all but its last BatchNorm {@code fused} when that is given. */
+  private static Tensor forwardUpTo(Module path, BatchNorm fused, Tensor x) {
+    return fused == null ? path.forward(x) : ((Sequential) path).forwardPrefix(x, ((Sequential) path).size() - 1);
+  }
+
+  /** The fused node's output is also its path's, for model summaries. */
+  private static Tensor recorded(Module path, Tensor y) {
     SummaryRecorder.record(path, y);
     return y;
   }
