@@ -89,4 +89,21 @@ interface KernelProvider {
    */
   void fullWidthTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
       int ldc, int rows, boolean load);
+
+  /**
+   * Writes {@code dst[dstOff + u] = lo <= u < hi ? src[srcOff + u] : 0} for {@code u < len}: a run of a
+   * convolution's panel unfold, whose columns outside {@code [lo, hi)} read the zero padding. Reads only
+   * {@code src[srcOff + lo .. srcOff + hi)}. For the short runs (a panel's width) that the unfold writes by
+   * the hundred thousand per layer, where arraycopy's fixed cost is most of the time and C2's
+   * auto-vectorizer does not reach loops this short.
+   *
+   * @param src the source
+   * @param srcOff where column 0 of the run would be read
+   * @param dst the destination
+   * @param dstOff first element written
+   * @param len element count written
+   * @param lo first column read from src
+   * @param hi one past the last column read from src ({@code lo <= hi <= len})
+   */
+  void copyRun(float[] src, int srcOff, float[] dst, int dstOff, int len, int lo, int hi);
 }

@@ -1,0 +1,128 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * The convolution forward as a GEMM whose B operand is never stored whole: for each panel of {@code nr}
+ * output pixels, the patches are unfolded ({@link Im2colPanels}) into a per-thread buffer that stays in
+ * L1, every row panel of the packed weights passes over it, and the tile writes straight into
+ * {@code y [N, Cout, outH, outW]}.
+ *
+ * <p>Why not im2col then GEMM: the column matrix of a chunk of images is megabytes, written once and read
+ * back from L3 with a stride of kilobytes per step, which the prefetcher cannot follow; and a chunk's
+ * output needs reshuffling into NCHW. Each C element still sees the same operations in the same order
+ * (depth blocks of {@link BlockedGemm#KC}, in order), so results equal the GEMM's and do not depend on the
+ * thread count.
+ */
+final class PanelConv {
+  /** Multiply-adds per task below which handing panels to another thread costs more than it saves. */
+  private static final long TASK_MACS = 1L << 20;
+
+  private PanelConv() {}
+
+  /**
+   * {@code y = conv(x, weight)} without bias; see {@link Conv2dKernel#forward}.
+   *
+   * @param kp the kernels
+   * @param g the geometry
+   * @param x input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin / groups, kH, kW]}
+   * @param y output {@code [N, Cout, outH, outW]}, overwritten
+   */
+  static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, float[] y) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    int mPanels = (coutG + mr - 1) / mr;
+    int groupA = mPanels * mr * kg;
+    float[] ap = Scratch.get(Scratch.GEMM_A, g.groups * groupA);
+    for (int grp = 0; grp < g.groups; grp++) {
+      packWeights(weight, grp * coutG * kg, coutG, kg, mr, mPanels, ap, grp * groupA);
+    }
+    long columns = (long) g.n * g.outH * g.outW;
+    int panels = (int) ((columns + nr - 1) / nr);
+    long panelMacs = (long) g.outChannels * kg * nr;
+    int grain = (int) Math.max(1, TASK_MACS / panelMacs);
+    if (Parallel.splits(panels, grain)) {
+      Parallel.forRange(panels, grain, (from, to) -> panels(kp, g, x, ap, y, from, to));
+    } else {
+      panels(kp, g, x, ap, y, 0, panels);
+    }
+  }
+
+  /** Packs a group's weights {@code [coutG, kg]} as A panels, depth block by depth block as the tile reads them. */
+  private static void packWeights(float[] weight, int wOff, int coutG, int kg, int mr, int mPanels, float[] ap,
+      int apOff) {
+    for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
+      int kc = Math.min(BlockedGemm.KC, kg - pc);
+      for (int q = 0; q < mPanels; q++) {
+        int r0 = q * mr;
+        Packing.packA(false, weight, wOff, kg, r0, Math.min(mr, coutG - r0), pc, kc, mr, ap,
+            apOff + pc * mPanels * mr + q * mr * kc);
+      }
+    }
+  }
+
+  /** Output pixel panels {@code [from, to)}, every group. */
+  private static void panels(KernelProvider kp, ConvGeometry g, float[] x, float[] ap, float[] y, int from,
+      int to) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int hwo = g.outH * g.outW;
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    int mPanels = (coutG + mr - 1) / mr;
+    long columns = (long) g.n * hwo;
+    float[] bp = Scratch.get(Scratch.GEMM_B, kg * nr);
+    for (int q = from; q < to; q++) {
+      long j0 = (long) q * nr;
+      int cols = (int) Math.min(nr, columns - j0);
+      int img = (int) (j0 / hwo);
+      int pix = (int) (j0 % hwo);
+      // A panel inside one image is a block of y's [Cout, outH * outW] plane; one that spans images goes
+      // through a small tile of its own.
+      boolean inside = pix + cols <= hwo;
+      for (int grp = 0; grp < g.groups; grp++) {
+        Im2colPanels.unfoldPanel(kp, g, x, q, nr, grp, bp, 0);
+        int aGroup = grp * mPanels * mr * kg;
+        for (int qa = 0; qa < mPanels; qa++) {
+          int r = qa * mr;
+          int rows = Math.min(mr, coutG - r);
+          if (inside) {
+            int cOff = ((img * g.outChannels + grp * coutG + r) * hwo) + pix;
+            multiply(kp, kg, mPanels, ap, aGroup, qa, bp, y, cOff, hwo, rows, cols);
+          } else {
+            // Not GEMM_EDGE: the vector tile itself uses that slot for ragged tiles.
+            float[] edge = Scratch.get(Scratch.CONV_OUT, mr * nr);
+            multiply(kp, kg, mPanels, ap, aGroup, qa, bp, edge, 0, nr, rows, nr);
+            scatter(edge, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
+          }
+        }
+      }
+    }
+  }
+
+  /** One row panel of A times the B panel, depth block by depth block, into C at {@code cOff}. */
+  private static void multiply(KernelProvider kp, int kg, int mPanels, float[] ap, int aGroup, int qa,
+      float[] bp, float[] c, int cOff, int ldc, int rows, int cols) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
+      int kc = Math.min(BlockedGemm.KC, kg - pc);
+      kp.tile(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, bp, pc * nr, c, cOff, ldc, rows, cols, pc > 0);
+    }
+  }
+
+  /** Copies a {@code [rows, cols]} tile whose columns start at batch column {@code j0} to y's channels. */
+  private static void scatter(float[] tile, int ldt, int rows, int cols, long j0, int hwo, int outChannels,
+      int channel0, float[] y) {
+    for (int t = 0; t < cols; t++) {
+      long j = j0 + t;
+      int img = (int) (j / hwo);
+      int pix = (int) (j % hwo);
+      int base = (img * outChannels + channel0) * hwo + pix;
+      for (int i = 0; i < rows; i++) {
+        y[base + i * hwo] = tile[i * ldt + t];
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.github.resnet4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The panel convolution forward against im2col plus the blocked GEMM it replaced (bit for bit, per
+ * provider) and against a direct convolution in double, on geometries that reach each of its paths: panels
+ * inside one image and spanning images, runs of a whole panel and runs shorter than a row, edges where
+ * the run's source lies before the array's start or past its end, strides, dilation, groups, and depths
+ * beyond one block of {@link BlockedGemm#KC}.
+ */
+@Tag("kernels")
+class PanelConvTest {
+  static List<ConvGeometry> geometries() {
+    return List.of(
+        // ResNet-20's stage 1 shape: 16-wide panels, left and right padding, first and last planes.
+        Conv2dKernelTest.geo(2, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // 8x8: two rows per panel; 7x7 and n = 3: panels spanning images; 10x10, n = 1: a ragged last panel.
+        Conv2dKernelTest.geo(2, 8, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(3, 5, 7, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Downsampling: 3x3 and 1x1 at stride 2.
+        Conv2dKernelTest.geo(2, 6, 16, 16, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 6, 16, 16, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1),
+        // Dilated 5x5 with wide padding, grouped, asymmetric padding with rows as wide as the input's.
+        Conv2dKernelTest.geo(1, 4, 20, 20, 6, 5, 5, 1, 1, 4, 4, 4, 4, 2, 1),
+        Conv2dKernelTest.geo(2, 8, 16, 16, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+        Conv2dKernelTest.geo(2, 3, 18, 17, 5, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1),
+        // Depth 288 and 576: two and three blocks of KC; 8 output channels short of a row panel.
+        Conv2dKernelTest.geo(2, 32, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 64, 8, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+  }
+
+  @Test
+  void equalsIm2colPlusGemmBitForBitAndTheDirectConvolution() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (ConvGeometry g : geometries()) {
+      float[] x = Conv2dKernelTest.random(r, g.inputSize());
+      float[] w = Conv2dKernelTest.random(r, g.weightSize());
+      double[] direct = Conv2dKernelTest.refForward(g, x, w, null);
+      float[] first = null;
+      for (KernelProvider kp : GemmTest.providers()) {
+        float[] y = new float[g.outputSize()];
+        Arrays.fill(y, Float.NaN);
+        PanelConv.forward(kp, g, x, w, y);
+        assertArrayEquals(viaIm2col(kp, g, x, w), y, kp.name() + " " + g);
+        Conv2dKernelTest.assertClose(direct, y, 1e-5, kp.name() + " " + g);
+        if (first == null) {
+          first = y;
+        } else {
+          assertArrayEquals(first, y, "providers differ on " + g);
+        }
+      }
+    }
+  }
+
+  /** The old forward: the whole batch's column matrix, one blocked GEMM per group, then NCHW. */
+  private static float[] viaIm2col(KernelProvider kp, ConvGeometry g, float[] x, float[] w) {
+    int hwo = g.outH * g.outW;
+    int ld = g.n * hwo;
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * ld];
+    Im2col.im2col(g, x, 0, g.n, cols);
+    float[] out = new float[g.outChannels * ld];
+    for (int grp = 0; grp < g.groups; grp++) {
+      BlockedGemm.run(kp, false, false, coutG, ld, kg, w, grp * coutG * kg, kg, cols, grp * kg * ld, ld, false,
+          out, grp * coutG * ld, ld);
+    }
+    float[] y = new float[g.outputSize()];
+    Layout.chunkToBatch(out, g.outChannels, hwo, 0, g.n, y);
+    return y;
+  }
+
+  @Test
+  void everyPanelIsTheColumnMatrixCutIntoPanels() {
+    SplittableRandom r = new SplittableRandom(12);
+    for (ConvGeometry g : geometries()) {
+      float[] x = Conv2dKernelTest.random(r, g.inputSize());
+      int ld = g.n * g.outH * g.outW;
+      int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+      float[] cols = new float[g.groups * kg * ld];
+      Im2col.im2col(g, x, 0, g.n, cols);
+      for (KernelProvider kp : GemmTest.providers()) {
+        int nr = kp.nr();
+        float[] panel = new float[kg * nr];
+        for (int grp = 0; grp < g.groups; grp++) {
+          for (int q = 0; q * nr < ld; q++) {
+            Arrays.fill(panel, Float.NaN);
+            Im2colPanels.unfoldPanel(kp, g, x, q, nr, grp, panel, 0);
+            for (int p = 0; p < kg; p++) {
+              for (int t = 0; t < nr; t++) {
+                int j = q * nr + t;
+                float want = j < ld ? cols[(grp * kg + p) * ld + j] : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(panel[p * nr + t]),
+                    kp.name() + " " + g + " group " + grp + " panel " + q + " row " + p + " column " + t);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** copyRun against its definition, for full-width runs and shorter ones, at the array's ends too. */
+  @Test
+  void copyRunCopiesInsideColumnsAndZeroesTheRest() {
+    float[] src = new float[100];
+    for (int i = 0; i < src.length; i++) {
+      src[i] = i + 1;
+    }
+    for (KernelProvider kp : GemmTest.providers()) {
+      int nr = kp.nr();
+      for (int len : new int[] {1, 7, 8, 9, 16, nr}) {
+        for (int lo = 0; lo <= Math.min(len, 3); lo++) {
+          for (int hi = Math.max(lo, len - 3); hi <= len; hi++) {
+            // The run's column 0 before the array, at its start, inside, and ending past its end.
+            for (int s : new int[] {-lo, 0, 5, src.length - hi}) {
+              if (s + lo < 0 || s + hi > src.length) {
+                continue;
+              }
+              float[] dst = new float[len + 4];
+              Arrays.fill(dst, Float.NaN);
+              kp.copyRun(src, s, dst, 2, len, lo, hi);
+              for (int u = 0; u < len; u++) {
+                float want = u >= lo && u < hi ? src[s + u] : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst[2 + u]),
+                    kp.name() + " len " + len + " lo " + lo + " hi " + hi + " s " + s + " at " + u);
+              }
+              assertEquals(Float.NaN, dst[1]);
+              assertEquals(Float.NaN, dst[2 + len]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
