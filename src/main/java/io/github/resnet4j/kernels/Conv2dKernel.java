@@ -89,6 +89,11 @@ public final class Conv2dKernel {
     }
     if (g.isPointwise() && g.outH * g.outW >= POINTWISE_MIN_PIXELS) {
       pointwiseBackward(g, x, weight, dy, dxOrNull, dWeightOrNull);
+    } else if (dxOrNull != null && TransposedConv.applies(g)) {
+      TransposedConv.inputGradient(Kernels.PROVIDER, g, weight, dy, dxOrNull);
+      if (dWeightOrNull != null) {
+        unfoldedBackward(g, x, weight, dy, null, dWeightOrNull);
+      }
     } else {
       unfoldedBackward(g, x, weight, dy, dxOrNull, dWeightOrNull);
     }
@@ -118,8 +123,13 @@ public final class Conv2dKernel {
         }
         Im2col.im2col(g, x, n0, nbc, cols);
         for (int grp = 0; grp < g.groups; grp++) {
-          Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
-              cols, grp * kg * ld, ld, n0 == 0 ? 0f : 1f, dWeight, grp * coutG * kg, kg);
+          if (transposedWeightGradient(coutG, kg, ld)) {
+            WeightGradient.run(Kernels.PROVIDER, coutG, kg, ld, d, dBase + grp * coutG * ld, cols, grp * kg * ld,
+                n0 != 0, dWeight, grp * coutG * kg);
+          } else {
+            Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
+                cols, grp * kg * ld, ld, n0 == 0 ? 0f : 1f, dWeight, grp * coutG * kg, kg);
+          }
         }
       }
     }
@@ -171,6 +181,16 @@ public final class Conv2dKernel {
         }
       });
     }
+  }
+
+  /**
+   * Whether the weight gradient goes through {@link WeightGradient}: few output channels, with the Vector
+   * API (the plain tile's 512-column panels would make its packed dY mostly padding), and where
+   * {@link Gemm#sgemm} would use the blocked GEMM, whose bits it reproduces.
+   */
+  private static boolean transposedWeightGradient(int coutG, int kg, int ld) {
+    return Kernels.PROVIDER.vectorized() && coutG <= WeightGradient.MAX_CHANNELS && coutG > 1 && kg > 1
+        && (long) coutG * kg * ld > Gemm.SMALL_MACS;
   }
 
   static int chunk(ConvGeometry g) {

@@ -106,4 +106,29 @@ interface KernelProvider {
    * @param hi one past the last column read from src ({@code lo <= hi <= len})
    */
   void copyRun(float[] src, int srcOff, float[] dst, int dstOff, int len, int lo, int hi);
+
+  /**
+   * {@link #tile} with A read in place: row {@code i} of the tile's A is {@code a[aOff + i * lda ..
+   * + kc)}, row-major with the depth contiguous. Same operations in the same order as packing those rows
+   * and calling {@link #tile}, so the same bits; by default it does exactly that.
+   *
+   * @param kc depth
+   * @param a A, row-major
+   * @param aOff the tile's first A element
+   * @param lda A's row stride
+   * @param b packed B panel, {@code [kc, nr]}
+   * @param bOff its start
+   * @param c the C array
+   * @param cOff the tile's top-left element
+   * @param ldc C's row stride
+   * @param rows rows of the tile that exist (at most mr)
+   * @param cols columns of the tile that exist (at most nr)
+   * @param load whether to accumulate into C
+   */
+  default void tileStridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff,
+      int ldc, int rows, int cols, boolean load) {
+    float[] panel = Scratch.get(Scratch.TILE_A, kc * mr());
+    Packing.packA(false, a, aOff, lda, 0, rows, 0, kc, mr(), panel, 0);
+    tile(kc, panel, 0, b, bOff, c, cOff, ldc, rows, cols, load);
+  }
 }

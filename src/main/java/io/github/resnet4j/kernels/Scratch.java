@@ -14,7 +14,9 @@ final class Scratch {
   static final int GEMM_EDGE = 2;
   static final int CONV_COLS = 3;
   static final int CONV_OUT = 4;
-  private static final int SLOTS = 5;
+  static final int TILE_A = 5;
+  static final int GRAD_T = 6;
+  private static final int SLOTS = 7;
 
   private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 

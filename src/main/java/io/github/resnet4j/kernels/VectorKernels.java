@@ -66,6 +66,9 @@ final class VectorKernels implements KernelProvider {
       copyRun(b, 0, b, NR, NR, 0, NR);
       copyRun(b, 0, b, NR, NR, 1, NR - 1);
       copyRun(x, 0, x, L, L + 3, 1, L);
+      if (MR == 6) {
+        full6StridedA(kc, b, 0, 1, b, 0, c, 0, NR, load);
+      }
     }
   }
 
@@ -511,5 +514,113 @@ final class VectorKernels implements KernelProvider {
 
   private static VectorMask<Float> inside(IntVector lane, int lo, int hi) {
     return lane.compare(VectorOperators.GE, lo).and(lane.compare(VectorOperators.LT, hi)).cast(S);
+  }
+
+  @Override
+  public void tileStridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff,
+      int ldc, int rows, int cols, boolean load) {
+    if (MR == 6 && rows == 6 && cols == NR) {
+      full6StridedA(kc, a, aOff, lda, b, bOff, c, cOff, ldc, load);
+    } else {
+      KernelProvider.super.tileStridedA(kc, a, aOff, lda, b, bOff, c, cOff, ldc, rows, cols, load);
+    }
+  }
+
+  /** {@link #full6} reading its six A rows in place, {@code lda} apart, instead of from a packed panel. */
+  private static void full6StridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c,
+      int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+    }
+    int a0 = aOff;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int a4 = a3 + lda;
+    int a5 = a4 + lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
   }
 }
