@@ -495,19 +495,23 @@ final class VectorKernels implements KernelProvider {
       FloatVector.fromArray(S, src, srcOff + L).intoArray(dst, dstOff + L);
       return;
     }
-    if (len == NR && srcOff >= 0 && srcOff + NR <= src.length) {
-      // Load the whole row, padded columns included (they hold the neighbouring row's or plane's values),
-      // and blend zeros into those lanes: scalar zeroing after a vector store would stall the tile's
-      // vector load of the same row (no store-to-load forwarding across the two).
+    int u = 0;
+    if (srcOff >= 0 && srcOff + len <= src.length) {
+      // Whole vectors of the run, padded columns included (they hold the neighbouring row's or plane's
+      // values) with zeros blended into those lanes: scalar zeroing after a vector store would stall the
+      // tile's vector load of the same row (no store-to-load forwarding across the two).
       FloatVector zero = FloatVector.zero(S);
       IntVector lane = IntVector.fromArray(IS, LANES, 0);
-      FloatVector v0 = FloatVector.fromArray(S, src, srcOff);
-      FloatVector v1 = FloatVector.fromArray(S, src, srcOff + L);
-      zero.blend(v0, inside(lane, lo, hi)).intoArray(dst, dstOff);
-      zero.blend(v1, inside(lane.add(L), lo, hi)).intoArray(dst, dstOff + L);
-      return;
+      for (; u + L <= len; u += L) {
+        FloatVector v = FloatVector.fromArray(S, src, srcOff + u);
+        if (u < lo || u + L > hi) {
+          v = zero.blend(v, inside(lane.add(u), lo, hi));
+        }
+        v.intoArray(dst, dstOff + u);
+      }
     }
-    for (int u = 0; u < len; u++) {
+    // The tail shorter than a vector (a store of a whole one would overwrite the next run's columns).
+    for (; u < len; u++) {
       dst[dstOff + u] = u >= lo && u < hi ? src[srcOff + u] : 0f;
     }
   }
