@@ -131,4 +131,34 @@ interface KernelProvider {
     Packing.packA(false, a, aOff, lda, 0, rows, 0, kc, mr(), panel, 0);
     tile(kc, panel, 0, b, bOff, c, cOff, ldc, rows, cols, load);
   }
+
+  /**
+   * A full-width tile ({@code [rows, nr]}) like {@link #tile}, reading B unpacked: row {@code p} of the panel
+   * is {@code b[bBase + offs[offOff + p] .. + nr)}. For a stride-1 convolution on a zero-padded copy of its
+   * input, every row of a panel of output pixels is such a run, so the panel need not be unfolded. Same
+   * operations in the same order as gathering the panel and calling {@link #tile}, so the same bits; by
+   * default it does exactly that.
+   *
+   * @param kc depth
+   * @param a packed A panel
+   * @param aOff its start
+   * @param b the array B's rows lie in
+   * @param bBase added to every offset
+   * @param offs where each row of B starts, relative to bBase
+   * @param offOff the offset of row 0 in offs
+   * @param c the C array
+   * @param cOff the tile's top-left element
+   * @param ldc C's row stride
+   * @param rows rows of the tile that exist (at most mr)
+   * @param load whether to accumulate into C
+   */
+  default void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff, float[] c,
+      int cOff, int ldc, int rows, boolean load) {
+    int nr = nr();
+    float[] panel = Scratch.get(Scratch.TILE_B, kc * nr);
+    for (int p = 0; p < kc; p++) {
+      System.arraycopy(b, bBase + offs[offOff + p], panel, p * nr, nr);
+    }
+    tile(kc, a, aOff, panel, 0, c, cOff, ldc, rows, nr, load);
+  }
 }

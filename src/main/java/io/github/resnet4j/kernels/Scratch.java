@@ -16,7 +16,9 @@ final class Scratch {
   static final int CONV_OUT = 4;
   static final int TILE_A = 5;
   static final int GRAD_T = 6;
-  private static final int SLOTS = 7;
+  static final int TILE_B = 7;
+  static final int PADDED = 8;
+  private static final int SLOTS = 9;
 
   private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 

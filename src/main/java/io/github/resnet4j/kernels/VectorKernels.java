@@ -42,6 +42,7 @@ final class VectorKernels implements KernelProvider {
    * after which the compiled tiles replace the interpreted ones as soon as C2 has built them.
    */
   static final int WARM_UP_CALLS = 20_000;
+  private static final int[] WARM_UP_OFFSETS = {0, 0};
 
   /**
    * Until C2 compiles them, the tiles run the Vector API's Java fallback, which allocates an object for
@@ -68,7 +69,10 @@ final class VectorKernels implements KernelProvider {
       copyRun(x, 0, x, L, L + 3, 1, L);
       if (MR == 6) {
         full6StridedA(kc, b, 0, 1, b, 0, c, 0, NR, load);
+        full6Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       }
+      full4Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
+      full2Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
     }
   }
 
@@ -626,5 +630,220 @@ final class VectorKernels implements KernelProvider {
     r += ldc;
     c50.intoArray(c, r);
     c51.intoArray(c, r + L);
+  }
+
+  @Override
+  public void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff, float[] c,
+      int cOff, int ldc, int rows, boolean load) {
+    if (MR == 6 && rows == 6) {
+      full6Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+    } else if (rows == 4) {
+      full4Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+    } else if (rows == 2) {
+      full2Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+    } else {
+      KernelProvider.super.tileOffsetB(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, rows, load);
+    }
+  }
+
+  /** The 6-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
+  private static void full6Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
+      float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bBase + offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
+  }
+
+  /** The 4-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
+  private static void full4Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
+      float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bBase + offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+  }
+
+  /** The 2-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
+  private static void full2Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
+      float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int bp = bBase + offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
   }
 }

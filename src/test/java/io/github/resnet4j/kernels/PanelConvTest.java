@@ -33,6 +33,10 @@ class PanelConvTest {
         Conv2dKernelTest.geo(1, 4, 20, 20, 6, 5, 5, 1, 1, 4, 4, 4, 4, 2, 1),
         Conv2dKernelTest.geo(2, 8, 16, 16, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
         Conv2dKernelTest.geo(2, 3, 18, 17, 5, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1),
+        // Rows a whole number of panels wide read a padded copy: dilated, asymmetric padding, 32 channels.
+        Conv2dKernelTest.geo(1, 4, 16, 16, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
+        Conv2dKernelTest.geo(2, 3, 15, 16, 5, 3, 2, 1, 1, 2, 0, 1, 0, 1, 1),
+        Conv2dKernelTest.geo(2, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // Depth 288 and 576: two and three blocks of KC; 8 output channels short of a row panel.
         Conv2dKernelTest.geo(2, 32, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 64, 8, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
@@ -104,6 +108,37 @@ class PanelConvTest {
               }
             }
           }
+        }
+      }
+    }
+  }
+
+  /** tileOffsetB against gathering the panel and calling the tile, for every row count. */
+  @Test
+  void offsetTileEqualsGatherThenTile() {
+    SplittableRandom r = new SplittableRandom(13);
+    for (KernelProvider kp : GemmTest.providers()) {
+      int mr = kp.mr();
+      int nr = kp.nr();
+      int kc = 37;
+      float[] a = Conv2dKernelTest.random(r, kc * mr);
+      float[] b = Conv2dKernelTest.random(r, 5000 + nr);
+      int[] offs = new int[kc + 3];
+      for (int p = 0; p < offs.length; p++) {
+        offs[p] = r.nextInt(5000 - 7);
+      }
+      float[] panel = new float[kc * nr];
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, 7 + offs[3 + p], panel, p * nr, nr);
+      }
+      for (int rows = 1; rows <= mr; rows++) {
+        for (boolean load : new boolean[] {false, true}) {
+          float[] start = Conv2dKernelTest.random(r, (mr + 1) * (nr + 3));
+          float[] want = start.clone();
+          kp.tile(kc, a, 0, panel, 0, want, 2, nr + 3, rows, nr, load);
+          float[] got = start.clone();
+          kp.tileOffsetB(kc, a, 0, b, 7, offs, 3, got, 2, nr + 3, rows, load);
+          assertArrayEquals(want, got, kp.name() + " rows " + rows + " load " + load);
         }
       }
     }
