@@ -52,10 +52,52 @@ public final class Conv2dKernel {
         }
       });
     } else {
-      PanelConv.forward(Kernels.PROVIDER, g, x, weight, y);
+      unfolded(Kernels.PROVIDER, g, x, weight, y);
     }
     if (biasOrNull != null) {
       Layout.addBias(y, g.n, g.outChannels, hwo, biasOrNull);
+    }
+  }
+
+  /**
+   * The forward without bias through unfolded patches. With the Vector API, panel by panel
+   * ({@link PanelConv}); the plain tile, whose panels are 512 columns wide, keeps im2col's whole-plane
+   * copies and the blocked GEMM (ResNet-18 at batch 1: 4.8 img/s this way, 3.2-4.0 on panels). Both give the
+   * same bits: each output element's multiply-adds in the same order.
+   */
+  static void unfolded(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, float[] y) {
+    if (kp.vectorized()) {
+      PanelConv.forward(kp, g, x, weight, y);
+      return;
+    }
+    int nb = chunk(g);
+    int chunks = (g.n + nb - 1) / nb;
+    Parallel.forRange(chunks, 1, (from, to) -> {
+      for (int chunk = from; chunk < to; chunk++) {
+        forwardChunk(kp, g, x, weight, y, chunk * nb, Math.min(nb, g.n - chunk * nb));
+      }
+    });
+  }
+
+  private static void forwardChunk(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, float[] y,
+      int n0, int nbc) {
+    int hwo = g.outH * g.outW;
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    int ld = nbc * hwo;
+    float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * ld);
+    float[] out = nbc > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * ld) : null;
+    Im2col.im2col(g, x, n0, nbc, cols);
+    // One image's GEMM output already is y's [Cout, outH * outW] layout; several need a reshuffle.
+    float[] c = nbc == 1 ? y : out;
+    int cBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
+    for (int grp = 0; grp < g.groups; grp++) {
+      // The blocked GEMM at every size (not Gemm.sgemm's small-product path): PanelConv's order.
+      BlockedGemm.run(kp, false, false, coutG, ld, kg, weight, grp * coutG * kg, kg,
+          cols, grp * kg * ld, ld, false, c, cBase + grp * coutG * ld, ld);
+    }
+    if (nbc > 1) {
+      Layout.chunkToBatch(out, g.outChannels, hwo, n0, nbc, y);
     }
   }
 

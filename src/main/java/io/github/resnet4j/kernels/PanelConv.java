@@ -50,12 +50,27 @@ final class PanelConv {
       } else {
         paddedPanels(kp, g, xp, offs, ap, y, 0, panels);
       }
-    } else if (Parallel.splits(panels, grain)) {
-      Parallel.forRange(panels, grain, (from, to) -> panels(kp, g, x, ap, y, from, to));
     } else {
-      panels(kp, g, x, ap, y, 0, panels);
+      // Few panels (a small image at batch 1: ResNet-18's last stage has 49 pixels, one 512-wide panel of the
+      // plain tile) would leave threads idle: split each panel's rows of A too; each part unfolds its panel.
+      int rowBlocks = panels >= MIN_TASKS ? 1 : Math.min(mPanels, (MIN_TASKS + panels - 1) / panels);
+      int tasks = panels * rowBlocks;
+      if (Parallel.splits(tasks, rowBlocks > 1 ? 1 : grain)) {
+        Parallel.forRange(tasks, rowBlocks > 1 ? 1 : grain, (from, to) -> {
+          for (int t = from; t < to; t++) {
+            int rb = t % rowBlocks;
+            panels(kp, g, x, ap, y, t / rowBlocks, t / rowBlocks + 1, mPanels * rb / rowBlocks,
+                mPanels * (rb + 1) / rowBlocks);
+          }
+        });
+      } else {
+        panels(kp, g, x, ap, y, 0, panels, 0, mPanels);
+      }
     }
   }
+
+  /** Tasks worth having at least: enough for two threads with some left for the one that finishes first. */
+  private static final int MIN_TASKS = 8;
 
   /**
    * Stride 1 with output rows a whole number of panels wide: then every row of a panel is a contiguous run
@@ -169,9 +184,9 @@ final class PanelConv {
     }
   }
 
-  /** Output pixel panels {@code [from, to)}, every group. */
+  /** Output pixel panels {@code [from, to)}, every group, row panels {@code [qa0, qa1)} of each group's A. */
   private static void panels(KernelProvider kp, ConvGeometry g, float[] x, float[] ap, float[] y, int from,
-      int to) {
+      int to, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
     int hwo = g.outH * g.outW;
@@ -191,7 +206,7 @@ final class PanelConv {
       for (int grp = 0; grp < g.groups; grp++) {
         Im2colPanels.unfoldPanel(kp, g, x, q, nr, grp, bp, 0);
         int aGroup = grp * mPanels * mr * kg;
-        for (int qa = 0; qa < mPanels; qa++) {
+        for (int qa = qa0; qa < qa1; qa++) {
           int r = qa * mr;
           int rows = Math.min(mr, coutG - r);
           if (inside) {

@@ -18,7 +18,8 @@ final class Scratch {
   static final int GRAD_T = 6;
   static final int TILE_B = 7;
   static final int PADDED = 8;
-  private static final int SLOTS = 9;
+  static final int FLIPPED = 9;
+  private static final int SLOTS = 10;
 
   private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 

@@ -3,7 +3,7 @@ package io.github.resnet4j.kernels;
 /**
  * The input gradient of a stride-1 convolution as a forward convolution: {@code dx = conv(dy, w')} where
  * {@code w'[ci, co, kh, kw] = w[co, ci, kH-1-kh, kW-1-kw]} (per group) and each padding becomes
- * {@code dilation * (k - 1) - padding}. So it runs on {@link PanelConv}, at the forward's speed, instead of
+ * {@code dilation * (k - 1) - padding}. So it runs as a forward ({@link Conv2dKernel#unfolded}), at the forward's speed, instead of
  * a GEMM of depth Cout (a few dozen: the tile stores C after a handful of steps) whose column matrix is then
  * folded back onto the image, the two slowest parts of the backward.
  *
@@ -39,10 +39,9 @@ final class TransposedConv {
     ConvGeometry t = new ConvGeometry(g.n, g.outChannels, g.outH, g.outW, g.inChannels, g.kernelH, g.kernelW,
         1, 1, spanH - g.padTop, spanH - g.padBottom, spanW - g.padLeft, spanW - g.padRight, g.dilationH,
         g.dilationW, g.groups);
-    // Not a slot PanelConv uses on this thread.
-    float[] flipped = Scratch.get(Scratch.CONV_COLS, g.weightSize());
+    float[] flipped = Scratch.get(Scratch.FLIPPED, g.weightSize());
     flip(g, weight, flipped);
-    PanelConv.forward(kp, t, dy, flipped, dx);
+    Conv2dKernel.unfolded(kp, t, dy, flipped, dx);
   }
 
   /** {@code [Cout, Cin/G, kH, kW]} to {@code [Cin, Cout/G, kH, kW]}, each kernel turned by 180 degrees. */
