@@ -6,10 +6,12 @@ package io.github.resnet4j.kernels;
  *
  * <p>Shapes: x {@code [N, Cin, H, W]}, weight {@code [Cout, Cin / groups, kH, kW]}, bias
  * {@code [Cout]}, y {@code [N, Cout, outH, outW]} (see {@link ConvGeometry}). The forward unfolds
- * patches panel by panel into the GEMM's packed layout ({@link PanelConv}); a pointwise convolution
- * multiplies each image directly. The backward unfolds images a few at a time (im2col) so each GEMM has
- * at least ~2048 columns; the GEMM and the unfolding are parallel, the batch loop is not, so the weight
- * gradient is summed over the batch in a fixed order. No result depends on the thread count.
+ * patches panel by panel into the GEMM's packed layout ({@link PanelConv}; plain Java: im2col, see
+ * {@link #unfolded}); a pointwise convolution multiplies each image directly. A stride-1 input gradient is a
+ * forward convolution ({@link TransposedConv}). The weight gradient (and any other input gradient) unfolds
+ * images a few at a time (im2col) so each GEMM has at least ~2048 columns; the GEMM and the unfolding are
+ * parallel, the batch loop is not, so the weight gradient is summed over the batch in a fixed order. No
+ * result depends on the thread count or on the kernels (Vector API or plain Java).
  */
 public final class Conv2dKernel {
   /** Columns per GEMM worth aiming for; fewer make the GEMM's packing overhead dominate. */

@@ -3,10 +3,9 @@ package io.github.resnet4j.kernels;
 import java.util.Arrays;
 
 /**
- * Unfolds input patches straight into the GEMM's packed B layout: the column matrix of {@link Im2col}
- * ({@code [kg, nb * outH * outW]} per group, {@code kg = inChannels / groups * kernelH * kernelW}) cut
- * into panels of {@code nr} columns, each stored {@code [kg, nr]} contiguously, the last one zero-padded.
- * Group {@code grp}'s panel {@code q} starts at {@code (grp * panels + q) * kg * nr}.
+ * Unfolds input patches straight into the GEMM's packed B layout, one panel at a time: the column matrix of
+ * {@link Im2col} ({@code [kg, N * outH * outW]} per group, {@code kg = inChannels / groups * kernelH *
+ * kernelW}) cut into panels of {@code nr} columns, each written {@code [kg, nr]} contiguously.
  *
  * <p>Why: the register tile then reads B sequentially. Reading the row-major matrix in place costs the
  * tile a quarter of its speed on the narrow convolutions of CIFAR ResNets (its rows are kilobytes apart,
@@ -20,9 +19,9 @@ final class Im2colPanels {
    * Writes panel {@code q} of group {@code grp}: columns {@code [q * nr, q * nr + nr)} of the whole batch's
    * column matrix (column {@code img * outH * outW + oh * outW + ow}), all {@code kg} rows, into
    * {@code dst[dOff ..]} laid out {@code [kg, nr]}. Columns past the batch's last are zeroed if the tile reads
-   * them ({@link KernelProvider#readsBPadding}). The panel is
-   * cut into runs of columns that lie in one output row of one image, since such a run reads one input
-   * row (per channel and kernel offset) at a fixed stride.
+   * them ({@link KernelProvider#readsBPadding}). The panel is cut into runs of columns that lie in one
+   * output row of one image, since such a run reads one input row (per channel and kernel offset) at a
+   * fixed stride.
    */
   static void unfoldPanel(KernelProvider kp, ConvGeometry g, float[] x, int q, int nr, int grp, float[] dst,
       int dOff) {
