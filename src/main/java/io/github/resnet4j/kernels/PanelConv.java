@@ -78,7 +78,8 @@ final class PanelConv {
    * an unfolded copy. Copying the input once into its padding costs a tenth of unfolding it nine times.
    */
   static boolean readsPaddedCopy(ConvGeometry g, int nr) {
-    return g.strideH == 1 && g.strideW == 1 && g.outW % nr == 0;
+    long padded = (long) g.n * g.inChannels * (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
+    return g.strideH == 1 && g.strideW == 1 && g.outW % nr == 0 && padded <= Integer.MAX_VALUE - 16;
   }
 
   /** x with its zero padding written out: {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]}. */
