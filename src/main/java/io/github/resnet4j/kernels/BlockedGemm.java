@@ -42,24 +42,27 @@ final class BlockedGemm {
       int grain = Math.max(1, PACK_GRAIN / (mr * k));
       if (Parallel.splits(mPanels, grain)) {
         Parallel.forRange(mPanels, grain, (from, to) -> packA(transA, a, aOff, lda, m, k, mr, slab, mPanels, ap,
-            from, to));
+            0, from, to));
       } else {
-        packA(transA, a, aOff, lda, m, k, mr, slab, mPanels, ap, 0, mPanels);
+        packA(transA, a, aOff, lda, m, k, mr, slab, mPanels, ap, 0, 0, mPanels);
       }
       runSlab(kp, transB, i0, rows, mPanels, n, k, ap, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
   }
 
-  /** Packs A panels {@code [from, to)} of the slab starting at row {@code slab}. */
-  private static void packA(boolean transA, float[] a, int aOff, int lda, int m, int k, int mr, int slab,
-      int mPanels, float[] ap, int from, int to) {
+  /**
+   * Packs A panels {@code [from, to)} of the slab starting at row {@code slab} into {@code ap} from
+   * {@code apOff}, depth block by depth block as the tile reads them.
+   */
+  static void packA(boolean transA, float[] a, int aOff, int lda, int m, int k, int mr, int slab,
+      int mPanels, float[] ap, int apOff, int from, int to) {
     for (int q = from; q < to; q++) {
       int r0 = slab + q * mr;
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         // Panel q's depth block starting at pc lives at pc * mPanels * mr + q * mr * kc.
         Packing.packA(transA, a, aOff, lda, r0, Math.min(mr, m - r0), pc, kc, mr, ap,
-            pc * mPanels * mr + q * mr * kc);
+            apOff + pc * mPanels * mr + q * mr * kc);
       }
     }
   }

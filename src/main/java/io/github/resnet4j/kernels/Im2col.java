@@ -104,7 +104,7 @@ final class Im2col {
   }
 
   /** Zeroes columns {@code [0, lo)} and {@code [hi, w)} of the row starting at {@code d}: the padding. */
-  private static void zeroMargins(float[] cols, int d, int lo, int hi, int w) {
+  static void zeroMargins(float[] cols, int d, int lo, int hi, int w) {
     // The padded margins are a column or two: a plain loop beats the call to Arrays.fill.
     for (int i = d; i < d + lo; i++) {
       cols[i] = 0f;

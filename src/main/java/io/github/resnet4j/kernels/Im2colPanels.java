@@ -88,7 +88,7 @@ final class Im2colPanels {
         }
         if (hi == lo) {
           for (int ci = 0; ci < cinG; ci++, d += step) {
-            zero(dst, d, len);
+            Im2col.zeroMargins(dst, d, lo, hi, len);
           }
         } else if (sw == 1) {
           for (int ci = 0; ci < cinG; ci++, d += step, s += planeSize) {
@@ -96,21 +96,13 @@ final class Im2colPanels {
           }
         } else {
           for (int ci = 0; ci < cinG; ci++, d += step, s += planeSize) {
-            zero(dst, d, lo);
             for (int u = lo; u < hi; u++) {
               dst[d + u] = x[s + u * sw];
             }
-            zero(dst, d + hi, len - hi);
+            Im2col.zeroMargins(dst, d, lo, hi, len);
           }
         }
       }
-    }
-  }
-
-  /** Zeroes {@code n} floats from {@code d}: a few, or a whole run; a plain loop beats Arrays.fill's call. */
-  private static void zero(float[] dst, int d, int n) {
-    for (int u = 0; u < n; u++) {
-      dst[d + u] = 0f;
     }
   }
 

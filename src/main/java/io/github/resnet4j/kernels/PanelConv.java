@@ -36,10 +36,10 @@ final class PanelConv {
     int groupA = mPanels * mr * kg;
     float[] ap = Scratch.get(Scratch.GEMM_A, g.groups * groupA);
     for (int grp = 0; grp < g.groups; grp++) {
-      packWeights(weight, grp * coutG * kg, coutG, kg, mr, mPanels, ap, grp * groupA);
+      BlockedGemm.packA(false, weight, grp * coutG * kg, kg, coutG, kg, mr, 0, mPanels, ap, grp * groupA, 0,
+          mPanels);
     }
-    long columns = (long) g.n * g.outH * g.outW;
-    int panels = (int) ((columns + nr - 1) / nr);
+    int panels = (g.n * g.outH * g.outW + nr - 1) / nr;
     long panelMacs = (long) g.outChannels * kg * nr;
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     if (readsPaddedCopy(g, nr)) {
@@ -172,19 +172,6 @@ final class PanelConv {
     }
   }
 
-  /** Packs a group's weights {@code [coutG, kg]} as A panels, depth block by depth block as the tile reads them. */
-  private static void packWeights(float[] weight, int wOff, int coutG, int kg, int mr, int mPanels, float[] ap,
-      int apOff) {
-    for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
-      int kc = Math.min(BlockedGemm.KC, kg - pc);
-      for (int q = 0; q < mPanels; q++) {
-        int r0 = q * mr;
-        Packing.packA(false, weight, wOff, kg, r0, Math.min(mr, coutG - r0), pc, kc, mr, ap,
-            apOff + pc * mPanels * mr + q * mr * kc);
-      }
-    }
-  }
-
   /** Output pixel panels {@code [from, to)}, every group, row panels {@code [qa0, qa1)} of each group's A. */
   private static void panels(KernelProvider kp, ConvGeometry g, float[] x, float[] ap, float[] y, int from,
       int to, int qa0, int qa1) {
@@ -194,13 +181,14 @@ final class PanelConv {
     int coutG = g.outChannels / g.groups;
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
     int mPanels = (coutG + mr - 1) / mr;
-    long columns = (long) g.n * hwo;
+    // Every column index fits an int: y holds N * outH * outW columns per channel.
+    int columns = g.n * hwo;
     float[] bp = Scratch.get(Scratch.GEMM_B, kg * nr);
     for (int q = from; q < to; q++) {
-      long j0 = (long) q * nr;
-      int cols = (int) Math.min(nr, columns - j0);
-      int img = (int) (j0 / hwo);
-      int pix = (int) (j0 % hwo);
+      int j0 = q * nr;
+      int cols = Math.min(nr, columns - j0);
+      int img = j0 / hwo;
+      int pix = j0 - img * hwo;
       // A panel inside one image is a block of y's [Cout, outH * outW] plane; one that spans images goes
       // through a small tile of its own.
       boolean inside = pix + cols <= hwo;
@@ -236,12 +224,12 @@ final class PanelConv {
   }
 
   /** Copies a {@code [rows, cols]} tile whose columns start at batch column {@code j0} to y's channels. */
-  private static void scatter(float[] tile, int ldt, int rows, int cols, long j0, int hwo, int outChannels,
+  private static void scatter(float[] tile, int ldt, int rows, int cols, int j0, int hwo, int outChannels,
       int channel0, float[] y) {
     for (int t = 0; t < cols; t++) {
-      long j = j0 + t;
-      int img = (int) (j / hwo);
-      int pix = (int) (j % hwo);
+      int j = j0 + t;
+      int img = j / hwo;
+      int pix = j - img * hwo;
       int base = (img * outChannels + channel0) * hwo + pix;
       for (int i = 0; i < rows; i++) {
         y[base + i * hwo] = tile[i * ldt + t];

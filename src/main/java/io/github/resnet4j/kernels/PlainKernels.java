@@ -127,13 +127,8 @@ final class PlainKernels implements KernelProvider {
 
   @Override
   public void copyRun(float[] src, int srcOff, float[] dst, int dstOff, int len, int lo, int hi) {
-    for (int u = 0; u < lo; u++) {
-      dst[dstOff + u] = 0f;
-    }
     // C2 leaves a 16-iteration copy loop scalar: arraycopy is 2.4x faster at that length.
     System.arraycopy(src, srcOff + lo, dst, dstOff + lo, hi - lo);
-    for (int u = hi; u < len; u++) {
-      dst[dstOff + u] = 0f;
-    }
+    Im2col.zeroMargins(dst, dstOff, lo, hi, len);
   }
 }

@@ -50,11 +50,7 @@ final class WeightGradient {
     // dW^T [kg, ldt], holding dW's current values where the sum continues from them.
     float[] t = Scratch.get(Scratch.GRAD_T, kg * ldt);
     if (accumulate) {
-      for (int co = 0; co < cout; co++) {
-        for (int p = 0; p < kg; p++) {
-          t[p * ldt + co] = dW[dwOff + co * kg + p];
-        }
-      }
+      transpose(dW, dwOff, kg, cout, kg, t, 0, ldt);
     }
     int aPanels = (kg + mr - 1) / mr;
     if (Parallel.splits(aPanels, 1)) {
@@ -63,9 +59,15 @@ final class WeightGradient {
     } else {
       rows(kp, 0, aPanels, cout, kg, ld, bp, cols, colsOff, accumulate, t, ldt);
     }
-    for (int co = 0; co < cout; co++) {
-      for (int p = 0; p < kg; p++) {
-        dW[dwOff + co * kg + p] = t[p * ldt + co];
+    transpose(t, 0, ldt, kg, cout, dW, dwOff, kg);
+  }
+
+  /** {@code dst[j * ldDst + i] = src[i * ldSrc + j]} for a {@code [rows, cols]} block of src. */
+  private static void transpose(float[] src, int srcOff, int ldSrc, int rows, int cols, float[] dst, int dstOff,
+      int ldDst) {
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        dst[dstOff + j * ldDst + i] = src[srcOff + i * ldSrc + j];
       }
     }
   }
