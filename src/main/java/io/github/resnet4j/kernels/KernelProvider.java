@@ -134,16 +134,19 @@ interface KernelProvider {
 
   /**
    * A full-width tile ({@code [rows, nr]}) like {@link #tile}, reading B unpacked: row {@code p} of the panel
-   * is {@code b[bBase + offs[offOff + p] .. + nr)}. For a stride-1 convolution on a zero-padded copy of its
-   * input, every row of a panel of output pixels is such a run, so the panel need not be unfolded. Same
-   * operations in the same order as gathering the panel and calling {@link #tile}, so the same bits; by
-   * default it does exactly that.
+   * is {@code b[bBase + offs[offOff + p] .. + nr / 2)} followed by {@code b[bBase2 + offs[offOff + p] ..
+   * + nr - nr / 2)} (with {@code bBase2 = bBase + nr / 2}, one run). For a stride-1 convolution on a
+   * zero-padded copy of its input, every row of a panel of output pixels is such a pair of runs when the
+   * output rows are a multiple of {@code nr / 2} wide, so the panel need not be unfolded. Same operations in
+   * the same order as gathering the panel and calling {@link #tile}, so the same bits; by default it does
+   * exactly that.
    *
    * @param kc depth
    * @param a packed A panel
    * @param aOff its start
    * @param b the array B's rows lie in
-   * @param bBase added to every offset
+   * @param bBase added to every offset for the first half of a row
+   * @param bBase2 added to every offset for the second half
    * @param offs where each row of B starts, relative to bBase
    * @param offOff the offset of row 0 in offs
    * @param c the C array
@@ -152,12 +155,14 @@ interface KernelProvider {
    * @param rows rows of the tile that exist (at most mr)
    * @param load whether to accumulate into C
    */
-  default void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff, float[] c,
-      int cOff, int ldc, int rows, boolean load) {
+  default void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs, int offOff,
+      float[] c, int cOff, int ldc, int rows, boolean load) {
     int nr = nr();
+    int half = nr / 2;
     float[] panel = Scratch.get(Scratch.TILE_B, kc * nr);
     for (int p = 0; p < kc; p++) {
-      System.arraycopy(b, bBase + offs[offOff + p], panel, p * nr, nr);
+      System.arraycopy(b, bBase + offs[offOff + p], panel, p * nr, half);
+      System.arraycopy(b, bBase2 + offs[offOff + p], panel, p * nr + half, nr - half);
     }
     tile(kc, a, aOff, panel, 0, c, cOff, ldc, rows, nr, load);
   }

@@ -74,10 +74,10 @@ final class VectorKernels implements KernelProvider {
       copyRun(x, 0, x, L, L + 3, 1, L);
       if (MR == 6) {
         full6StridedA(kc, b, 0, 1, b, 0, c, 0, NR, load);
-        full6Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
+        full6Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       }
-      full4Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
-      full2Offsets(kc, a, 0, b, 0, WARM_UP_OFFSETS, 0, c, 0, NR, load);
+      full4Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
+      full2Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
     }
   }
 
@@ -638,22 +638,23 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
-  public void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff, float[] c,
-      int cOff, int ldc, int rows, boolean load) {
+  public void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs, int offOff,
+      float[] c, int cOff, int ldc, int rows, boolean load) {
     if (MR == 6 && rows == 6) {
-      full6Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+      full6Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
     } else if (rows == 4) {
-      full4Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+      full4Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
     } else if (rows == 2) {
-      full2Offsets(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, load);
+      full2Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
     } else {
-      KernelProvider.super.tileOffsetB(kc, a, aOff, b, bBase, offs, offOff, c, cOff, ldc, rows, load);
+      KernelProvider.super.tileOffsetB(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, rows, load);
     }
   }
 
-  /** The 6-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
-  private static void full6Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
-      float[] c, int cOff, int ldc, boolean load) {
+  /** The 6-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half
+   * at {@code bBase2}. */
+  private static void full6Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -702,9 +703,9 @@ final class VectorKernels implements KernelProvider {
     }
     for (int p = 0; p < kc; p++) {
       int ap = aOff + p * MR;
-      int bp = bBase + offs[offOff + p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int off = offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bBase + off);
+      FloatVector b1 = FloatVector.fromArray(S, b, bBase2 + off);
       FloatVector av = FloatVector.broadcast(S, a[ap]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
@@ -744,9 +745,10 @@ final class VectorKernels implements KernelProvider {
     c51.intoArray(c, r + L);
   }
 
-  /** The 4-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
-  private static void full4Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
-      float[] c, int cOff, int ldc, boolean load) {
+  /** The 4-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half
+   * at {@code bBase2}. */
+  private static void full4Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -781,9 +783,9 @@ final class VectorKernels implements KernelProvider {
     }
     for (int p = 0; p < kc; p++) {
       int ap = aOff + p * MR;
-      int bp = bBase + offs[offOff + p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int off = offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bBase + off);
+      FloatVector b1 = FloatVector.fromArray(S, b, bBase2 + off);
       FloatVector av = FloatVector.broadcast(S, a[ap]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
@@ -811,9 +813,10 @@ final class VectorKernels implements KernelProvider {
     c31.intoArray(c, r + L);
   }
 
-  /** The 2-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}. */
-  private static void full2Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int[] offs, int offOff,
-      float[] c, int cOff, int ldc, boolean load) {
+  /** The 2-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half
+   * at {@code bBase2}. */
+  private static void full2Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -834,9 +837,9 @@ final class VectorKernels implements KernelProvider {
     }
     for (int p = 0; p < kc; p++) {
       int ap = aOff + p * MR;
-      int bp = bBase + offs[offOff + p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int off = offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bBase + off);
+      FloatVector b1 = FloatVector.fromArray(S, b, bBase2 + off);
       FloatVector av = FloatVector.broadcast(S, a[ap]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * provider) and against a direct convolution in double, on geometries that reach each of its paths: panels
  * inside one image and spanning images, runs of a whole panel and runs shorter than a row, edges where
  * the run's source lies before the array's start or past its end, strides, dilation, groups, and depths
- * beyond one block of {@link BlockedGemm#KC}.
+ * beyond one block of {@link BlockedGemm#KC}; stride-1 rows a multiple of half a panel wide (the padded
+ * copy) and not (the wide grid: panels over several rows, the last past the grid, spaced planes, few panels).
  */
 @Tag("kernels")
 class PanelConvTest {
@@ -22,7 +23,8 @@ class PanelConvTest {
     return List.of(
         // ResNet-20's stage 1 shape: 16-wide panels, left and right padding, first and last planes.
         Conv2dKernelTest.geo(2, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // 8x8: two rows per panel; 7x7 and n = 3: panels spanning images; 10x10, n = 1: a ragged last panel.
+        // 8x8: two rows per panel; 7x7 and n = 3: panels spanning images; 10x10, n = 1: a ragged last panel
+        // (stride 1 and at most 64 output channels: the padded copy and the wide grid; more channels below).
         Conv2dKernelTest.geo(2, 8, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(3, 5, 7, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
@@ -33,13 +35,19 @@ class PanelConvTest {
         Conv2dKernelTest.geo(1, 4, 20, 20, 6, 5, 5, 1, 1, 4, 4, 4, 4, 2, 1),
         Conv2dKernelTest.geo(2, 8, 16, 16, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
         Conv2dKernelTest.geo(2, 3, 18, 17, 5, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1),
-        // Rows a whole number of panels wide read a padded copy: dilated, asymmetric padding, 32 channels.
+        // Rows a multiple of half a panel wide read a padded copy: dilated, asymmetric padding, 32 channels.
         Conv2dKernelTest.geo(1, 4, 16, 16, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
         Conv2dKernelTest.geo(2, 3, 15, 16, 5, 3, 2, 1, 1, 2, 0, 1, 0, 1, 1),
         Conv2dKernelTest.geo(2, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // Depth 288 and 576: two and three blocks of KC; 8 output channels short of a row panel.
         Conv2dKernelTest.geo(2, 32, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(1, 64, 8, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+        Conv2dKernelTest.geo(1, 64, 8, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Other stride-1 rows go through the wide grid: 14 wide has 1 KiB padded planes, spaced a line apart.
+        Conv2dKernelTest.geo(2, 16, 14, 14, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Rows half a panel wide: panels spanning images, and a last panel with one real half.
+        Conv2dKernelTest.geo(3, 4, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // More than 64 output channels, rows not a multiple of half a panel: unfolded, panels spanning images.
+        Conv2dKernelTest.geo(3, 4, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
   }
 
   @Test
@@ -154,32 +162,39 @@ class PanelConvTest {
     }
   }
 
-  /** tileOffsetB against gathering the panel and calling the tile, for every row count. */
+  /**
+   * tileOffsetB against gathering the panel and calling the tile, for every row count, with each row one run
+   * and with its halves in two places.
+   */
   @Test
   void offsetTileEqualsGatherThenTile() {
     SplittableRandom r = new SplittableRandom(13);
     for (KernelProvider kp : GemmTest.providers()) {
       int mr = kp.mr();
       int nr = kp.nr();
+      int half = nr / 2;
       int kc = 37;
       float[] a = Conv2dKernelTest.random(r, kc * mr);
-      float[] b = Conv2dKernelTest.random(r, 5000 + nr);
+      float[] b = Conv2dKernelTest.random(r, 5000 + nr + 300);
       int[] offs = new int[kc + 3];
       for (int p = 0; p < offs.length; p++) {
         offs[p] = r.nextInt(5000 - 7);
       }
-      float[] panel = new float[kc * nr];
-      for (int p = 0; p < kc; p++) {
-        System.arraycopy(b, 7 + offs[3 + p], panel, p * nr, nr);
-      }
-      for (int rows = 1; rows <= mr; rows++) {
-        for (boolean load : new boolean[] {false, true}) {
-          float[] start = Conv2dKernelTest.random(r, (mr + 1) * (nr + 3));
-          float[] want = start.clone();
-          kp.tile(kc, a, 0, panel, 0, want, 2, nr + 3, rows, nr, load);
-          float[] got = start.clone();
-          kp.tileOffsetB(kc, a, 0, b, 7, offs, 3, got, 2, nr + 3, rows, load);
-          assertArrayEquals(want, got, kp.name() + " rows " + rows + " load " + load);
+      for (int base2 : new int[] {7 + half, 300}) {
+        float[] panel = new float[kc * nr];
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(b, 7 + offs[3 + p], panel, p * nr, half);
+          System.arraycopy(b, base2 + offs[3 + p], panel, p * nr + half, nr - half);
+        }
+        for (int rows = 1; rows <= mr; rows++) {
+          for (boolean load : new boolean[] {false, true}) {
+            float[] start = Conv2dKernelTest.random(r, (mr + 1) * (nr + 3));
+            float[] want = start.clone();
+            kp.tile(kc, a, 0, panel, 0, want, 2, nr + 3, rows, nr, load);
+            float[] got = start.clone();
+            kp.tileOffsetB(kc, a, 0, b, 7, base2, offs, 3, got, 2, nr + 3, rows, load);
+            assertArrayEquals(want, got, kp.name() + " rows " + rows + " load " + load + " base2 " + base2);
+          }
         }
       }
     }
