@@ -166,4 +166,45 @@ interface KernelProvider {
     }
     tile(kc, a, aOff, panel, 0, c, cOff, ldc, rows, nr, load);
   }
+
+  /**
+   * {@code sum(x[off .. off + len))} exactly as {@link RowSums#sum} takes it (eight float lanes, combined in
+   * double), so every provider gives the same bits; by default that very code.
+   *
+   * @param x the array
+   * @param off first element
+   * @param len elements
+   * @return the sum
+   */
+  default double rowSum(float[] x, int off, int len) {
+    return RowSums.sum(x, off, len);
+  }
+
+  /**
+   * {@code sum((x - mean)^2)} over a row, exactly as {@link RowSums#sumSquaredDeviation} takes it.
+   *
+   * @param x the array
+   * @param off first element
+   * @param len elements
+   * @param mean subtracted from each element
+   * @return the sum
+   */
+  default double rowSumSquaredDeviation(float[] x, int off, int len, float mean) {
+    return RowSums.sumSquaredDeviation(x, off, len, mean);
+  }
+
+  /**
+   * {@code sum(g * (x - mean))} over rows of g and x at the same offset, exactly as
+   * {@link RowSums#dotCentered} takes it.
+   *
+   * @param g the first array
+   * @param x the second array
+   * @param off first element of both
+   * @param len elements
+   * @param mean subtracted from each element of x
+   * @return the sum
+   */
+  default double rowDotCentered(float[] g, float[] x, int off, int len, float mean) {
+    return RowSums.dotCentered(g, x, off, len, mean);
+  }
 }

@@ -72,6 +72,9 @@ final class VectorKernels implements KernelProvider {
       copyRun(b, 0, b, NR, NR, 0, NR);
       copyRun(b, 0, b, NR, NR, 1, NR - 1);
       copyRun(x, 0, x, L, L + 3, 1, L);
+      rowSum(x, 0, x.length);
+      rowSumSquaredDeviation(x, 0, x.length, 1f);
+      rowDotCentered(x, x, 0, x.length, 1f);
       if (MR == 6) {
         full6StridedA(kc, b, 0, 1, b, 0, c, 0, NR, load);
         full6Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
@@ -853,5 +856,58 @@ final class VectorKernels implements KernelProvider {
     r += ldc;
     c10.intoArray(c, r);
     c11.intoArray(c, r + L);
+  }
+
+  /** RowSums' eight accumulators are the lanes of one 256-bit vector (every provider here has at least that). */
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+  @Override
+  public double rowSum(float[] x, int off, int len) {
+    FloatVector acc = FloatVector.zero(S8);
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      acc = acc.add(FloatVector.fromArray(S8, x, off + i));
+    }
+    double s = combine(acc);
+    for (; i < len; i++) {
+      s += x[off + i];
+    }
+    return s;
+  }
+
+  @Override
+  public double rowSumSquaredDeviation(float[] x, int off, int len, float mean) {
+    FloatVector acc = FloatVector.zero(S8);
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      FloatVector d = FloatVector.fromArray(S8, x, off + i).sub(mean);
+      acc = d.fma(d, acc);
+    }
+    double s = combine(acc);
+    for (; i < len; i++) {
+      double d = x[off + i] - mean;
+      s += d * d;
+    }
+    return s;
+  }
+
+  @Override
+  public double rowDotCentered(float[] g, float[] x, int off, int len, float mean) {
+    FloatVector acc = FloatVector.zero(S8);
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      acc = FloatVector.fromArray(S8, g, off + i).fma(FloatVector.fromArray(S8, x, off + i).sub(mean), acc);
+    }
+    double s = combine(acc);
+    for (; i < len; i++) {
+      s += (double) g[off + i] * (x[off + i] - mean);
+    }
+    return s;
+  }
+
+  /** The lanes summed in RowSums' order. */
+  private static double combine(FloatVector acc) {
+    return ((double) acc.lane(0) + acc.lane(1)) + ((double) acc.lane(2) + acc.lane(3))
+        + ((double) acc.lane(4) + acc.lane(5)) + ((double) acc.lane(6) + acc.lane(7));
   }
 }

@@ -234,4 +234,59 @@ class BatchNormKernelTest {
     }
     assertArrayEquals(dxs[0], dxs[1]);
   }
+
+  /**
+   * A channel whose mean is 10^5 times its spread, over rows long enough for the eight-lane sums: the
+   * per-row squares about each row's own mean, combined in double, keep the variance to float precision.
+   */
+  @Test
+  void varianceStaysAccurateWhenTheMeanDwarfsTheSpread() {
+    SplittableRandom r = new SplittableRandom(5);
+    int n = 6;
+    int c = 2;
+    int s = 37;
+    float[] x = random(r, n * c * s, 1000.0, 0.01);
+    float[] y = new float[x.length];
+    float[] mean = new float[c];
+    float[] invStd = new float[c];
+    float[] var = new float[c];
+    BatchNormKernel.forwardTrain(x, n, c, s, null, null, 0f, y, mean, invStd, var, null, false);
+    for (int ch = 0; ch < c; ch++) {
+      double mu = 0;
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < s; k++) {
+          mu += x[(i * c + ch) * s + k];
+        }
+      }
+      mu /= n * s;
+      double v = 0;
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < s; k++) {
+          double d = x[(i * c + ch) * s + k] - mu;
+          v += d * d;
+        }
+      }
+      v /= n * s;
+      assertEquals(v, var[ch], 1e-5 * v, "var of channel " + ch);
+    }
+  }
+
+  /** The row sums BatchNorm is built on give the same bits on every provider, at every length and offset. */
+  @Test
+  void rowSumsAreTheSameOnEveryProvider() {
+    SplittableRandom r = new SplittableRandom(6);
+    float[] x = random(r, 100, 0.3, 2.0);
+    float[] g = random(r, 100, -0.1, 1.0);
+    for (KernelProvider kp : GemmTest.providers()) {
+      for (int off = 0; off < 3; off++) {
+        for (int len = 0; len <= 40; len++) {
+          String at = kp.name() + " off " + off + " len " + len;
+          assertEquals(RowSums.sum(x, off, len), kp.rowSum(x, off, len), 0.0, at);
+          assertEquals(RowSums.sumSquaredDeviation(x, off, len, 0.25f), kp.rowSumSquaredDeviation(x, off, len, 0.25f),
+              0.0, at);
+          assertEquals(RowSums.dotCentered(g, x, off, len, 0.25f), kp.rowDotCentered(g, x, off, len, 0.25f), 0.0, at);
+        }
+      }
+    }
+  }
 }
