@@ -151,7 +151,9 @@ public final class Conv2dKernel {
     int kg = cinG * g.kernelH * g.kernelW;
     int nb = chunk(g);
     int chunks = (g.n + nb - 1) / nb;
-    if (dWeight != null) {
+    if (dWeight != null && WeightGradient.readsPaddedCopy(Kernels.PROVIDER, g)) {
+      WeightGradient.fromPaddedCopy(Kernels.PROVIDER, g, x, dy, dWeight);
+    } else if (dWeight != null) {
       // dW_g = sum over chunks, in chunk order, of dY_g [coutG, ld] * cols_g^T: the order is fixed by the
       // batch alone, so the sum does not depend on threads; each GEMM is parallel inside.
       float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);

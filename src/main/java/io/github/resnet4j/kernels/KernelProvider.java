@@ -108,14 +108,15 @@ interface KernelProvider {
   void copyRun(float[] src, int srcOff, float[] dst, int dstOff, int len, int lo, int hi);
 
   /**
-   * {@link #tile} with A read in place: row {@code i} of the tile's A is {@code a[aOff + i * lda ..
-   * + kc)}, row-major with the depth contiguous. Same operations in the same order as packing those rows
-   * and calling {@link #tile}, so the same bits; by default it does exactly that.
+   * {@link #tile} with A read in place: row {@code i} of the tile's A is {@code a[aBase + rowStarts[rowOff + i]
+   * .. + kc)}, the depth contiguous. Same operations in the same order as packing those rows and calling
+   * {@link #tile}, so the same bits; by default it does exactly that.
    *
    * @param kc depth
-   * @param a A, row-major
-   * @param aOff the tile's first A element
-   * @param lda A's row stride
+   * @param a the array A's rows lie in
+   * @param aBase added to every row start
+   * @param rowStarts where each row of A starts, relative to aBase
+   * @param rowOff the start of row 0 in rowStarts
    * @param b packed B panel, {@code [kc, nr]}
    * @param bOff its start
    * @param c the C array
@@ -125,10 +126,16 @@ interface KernelProvider {
    * @param cols columns of the tile that exist (at most nr)
    * @param load whether to accumulate into C
    */
-  default void tileStridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff,
-      int ldc, int rows, int cols, boolean load) {
-    float[] panel = Scratch.get(Scratch.TILE_A, kc * mr());
-    Packing.packA(false, a, aOff, lda, 0, rows, 0, kc, mr(), panel, 0);
+  default void tileRowsA(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc, int rows, int cols, boolean load) {
+    int mr = mr();
+    float[] panel = Scratch.get(Scratch.TILE_A, kc * mr);
+    for (int i = 0; i < mr; i++) {
+      int s = i < rows ? aBase + rowStarts[rowOff + i] : -1;
+      for (int p = 0; p < kc; p++) {
+        panel[p * mr + i] = s < 0 ? 0f : a[s + p];
+      }
+    }
     tile(kc, panel, 0, b, bOff, c, cOff, ldc, rows, cols, load);
   }
 

@@ -136,7 +136,7 @@ final class PanelConv {
    * then {@code tail} zeros: the wide grid reads past the last plane, for columns that are dropped, and those
    * must not be NaN or denormal (slow) either.
    */
-  private static float[] padded(ConvGeometry g, float[] x, int tail) {
+  static float[] padded(ConvGeometry g, float[] x, int tail) {
     int planes = g.n * g.inChannels;
     int plane = planeSize(g);
     float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
@@ -173,11 +173,7 @@ final class PanelConv {
     int wp = g.inW + g.padLeft + g.padRight;
     int cinG = g.inChannels / g.groups;
     int kk = g.kernelH * g.kernelW;
-    int[] offs = OFFSETS.get();
-    if (offs.length < cinG * kk) {
-      offs = new int[cinG * kk];
-      OFFSETS.set(offs);
-    }
+    int[] offs = Scratch.ints(Scratch.B_ROWS, cinG * kk);
     for (int ci = 0; ci < cinG; ci++) {
       for (int kh = 0; kh < g.kernelH; kh++) {
         for (int kw = 0; kw < g.kernelW; kw++) {
@@ -187,9 +183,6 @@ final class PanelConv {
     }
     return offs;
   }
-
-  /** Per calling thread, reused: the workers only read the caller's table while it waits for them. */
-  private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[0]);
 
   /**
    * {@link #panels} reading the padded input in place: each half of a panel lies in one output row (of one

@@ -21,7 +21,13 @@ final class Scratch {
   static final int FLIPPED = 9;
   private static final int SLOTS = 10;
 
+  /** Int slots: a panel's B row offsets ({@link PanelConv}), A row starts ({@link WeightGradient}). */
+  static final int B_ROWS = 0;
+  static final int A_ROWS = 1;
+  private static final int INT_SLOTS = 2;
+
   private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
+  private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[INT_SLOTS][]);
 
   private Scratch() {}
 
@@ -37,6 +43,24 @@ final class Scratch {
     float[] a = arrays[slot];
     if (a == null || a.length < size) {
       a = new float[size];
+      arrays[slot] = a;
+    }
+    return a;
+  }
+
+  /**
+   * A scratch int array of at least {@code size} elements with unspecified contents, like {@link #get}. Workers
+   * may read the calling thread's table while it waits for them.
+   *
+   * @param slot which of the caller's int buffers
+   * @param size minimum length
+   * @return the buffer
+   */
+  static int[] ints(int slot, int size) {
+    int[][] arrays = INTS.get();
+    int[] a = arrays[slot];
+    if (a == null || a.length < size) {
+      a = new int[size];
       arrays[slot] = a;
     }
     return a;

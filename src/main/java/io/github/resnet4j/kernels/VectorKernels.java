@@ -48,6 +48,7 @@ final class VectorKernels implements KernelProvider {
    */
   static final int WARM_UP_CALLS = 20_000;
   private static final int[] WARM_UP_OFFSETS = {0, 0};
+  private static final int[] WARM_UP_ROWS = {0, 1, 2, 3, 4, 5};
 
   /**
    * Until C2 compiles them, the tiles run the Vector API's Java fallback, which allocates an object for
@@ -76,7 +77,7 @@ final class VectorKernels implements KernelProvider {
       rowSumSquaredDeviation(x, 0, x.length, 1f);
       rowDotCentered(x, x, 0, x.length, 1f);
       if (MR == 6) {
-        full6StridedA(kc, b, 0, 1, b, 0, c, 0, NR, load);
+        full6RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
         full6Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       }
       full4Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
@@ -533,18 +534,18 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
-  public void tileStridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c, int cOff,
-      int ldc, int rows, int cols, boolean load) {
+  public void tileRowsA(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff, float[] c,
+      int cOff, int ldc, int rows, int cols, boolean load) {
     if (MR == 6 && rows == 6 && cols == NR) {
-      full6StridedA(kc, a, aOff, lda, b, bOff, c, cOff, ldc, load);
+      full6RowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, load);
     } else {
-      KernelProvider.super.tileStridedA(kc, a, aOff, lda, b, bOff, c, cOff, ldc, rows, cols, load);
+      KernelProvider.super.tileRowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, rows, cols, load);
     }
   }
 
-  /** {@link #full6} reading its six A rows in place, {@code lda} apart, instead of from a packed panel. */
-  private static void full6StridedA(int kc, float[] a, int aOff, int lda, float[] b, int bOff, float[] c,
-      int cOff, int ldc, boolean load) {
+  /** {@link #full6} reading its six A rows in place, at a table of row starts, instead of from a packed panel. */
+  private static void full6RowsA(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean load) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -591,12 +592,12 @@ final class VectorKernels implements KernelProvider {
       c50 = z;
       c51 = z;
     }
-    int a0 = aOff;
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    int a4 = a3 + lda;
-    int a5 = a4 + lda;
+    int a0 = aBase + rowStarts[rowOff];
+    int a1 = aBase + rowStarts[rowOff + 1];
+    int a2 = aBase + rowStarts[rowOff + 2];
+    int a3 = aBase + rowStarts[rowOff + 3];
+    int a4 = aBase + rowStarts[rowOff + 4];
+    int a5 = aBase + rowStarts[rowOff + 5];
     for (int p = 0; p < kc; p++) {
       int bp = bOff + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);

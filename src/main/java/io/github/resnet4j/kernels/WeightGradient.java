@@ -3,7 +3,7 @@ package io.github.resnet4j.kernels;
 /**
  * A convolution's weight gradient for few output channels: {@code dW [Cout, kg] (+)= dY [Cout, ld] *
  * cols^T}, computed as its transpose {@code cols [kg, ld] * dY^T} with the tile reading cols' rows in place
- * ({@link KernelProvider#tileStridedA}) and only the small dY packed.
+ * ({@link KernelProvider#tileRowsA}) and only the small dY packed.
  *
  * <p>Why: with 16 output channels the GEMM's three row panels share each packed panel of cols^T, so
  * transposing the megabyte-sized column matrix cost more than the multiply (the whole product ran at 10-17
@@ -52,14 +52,134 @@ final class WeightGradient {
     if (accumulate) {
       transpose(dW, dwOff, kg, cout, kg, t, 0, ldt);
     }
+    int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
+    for (int p = 0; p < kg; p++) {
+      starts[p] = colsOff + p * ld;
+    }
     int aPanels = (kg + mr - 1) / mr;
     if (Parallel.splits(aPanels, 1)) {
-      Parallel.forRange(aPanels, 1, (from, to) ->
-          rows(kp, from, to, cout, kg, ld, bp, cols, colsOff, accumulate, t, ldt));
+      Parallel.forRange(aPanels, 1, (from, to) -> rows(kp, from, to, cout, kg, ld, bp, cols, starts, accumulate, t,
+          ldt));
     } else {
-      rows(kp, 0, aPanels, cout, kg, ld, bp, cols, colsOff, accumulate, t, ldt);
+      rows(kp, 0, aPanels, cout, kg, ld, bp, cols, starts, accumulate, t, ldt);
     }
     transpose(t, 0, ldt, kg, cout, dW, dwOff, kg);
+  }
+
+  /**
+   * Whether {@link #fromPaddedCopy} handles this geometry: stride 1, few output channels per group, the
+   * Vector API (as for {@link #run}), and the padded input and packed dY within an array.
+   */
+  static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
+    int coutG = g.outChannels / g.groups;
+    long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
+    long padded = (long) g.n * g.inChannels * (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
+    return kp.vectorized() && g.strideH == 1 && g.strideW == 1 && coutG > 1 && coutG <= MAX_CHANNELS
+        && g.inChannels / g.groups * g.kernelH * g.kernelW > 1
+        && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
+        && padded + g.kernelW * g.dilationW <= Integer.MAX_VALUE - 16;
+  }
+
+  /**
+   * The weight gradient of a stride-1 convolution with no column matrix: {@code dW} overwritten with
+   * {@code sum over images and pixels of dY * patch}. The sum runs over the "wide grid" of
+   * {@link PanelConv#readsWideGrid} (rows as wide as the padded input): on it, row (ci, kh, kw) of an image's
+   * patches is one run of the zero-padded input, which the tile reads in place ({@link
+   * KernelProvider#tileRowsA}). dY is packed with zeros in the grid's extra columns, whose terms
+   * then add nothing: {@code fma(x, 0, s) == s}. So each element is the column-matrix GEMM's chain of
+   * products in the same order, the same bits, without writing and reading back nine copies of the input
+   * (ResNet-20's first stage at batch 128: 3 x 32 MiB per convolution). One difference: an infinite or NaN
+   * input value in the last {@code kW - 1} columns leaks into more of dW than it would there; the rest of
+   * dW and dx are not finite then anyway.
+   *
+   * @param kp the kernels
+   * @param g a geometry that {@link #readsPaddedCopy}
+   * @param x the forward input {@code [N, Cin, H, W]}
+   * @param dy {@code [N, Cout, outH, outW]}
+   * @param dW {@code [Cout, Cin / groups, kH, kW]}, overwritten
+   */
+  static void fromPaddedCopy(KernelProvider kp, ConvGeometry g, float[] x, float[] dy, float[] dW) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int wp = g.inW + g.padLeft + g.padRight;
+    int plane = (g.inH + g.padTop + g.padBottom) * wp;
+    int cinG = g.inChannels / g.groups;
+    int coutG = g.outChannels / g.groups;
+    int kk = g.kernelH * g.kernelW;
+    int kg = cinG * kk;
+    int wide = g.outH * wp;
+    int bPanels = (coutG + nr - 1) / nr;
+    int ldt = bPanels * nr;
+    int aPanels = (kg + mr - 1) / mr;
+    float[] xp = PanelConv.padded(g, x, (g.kernelW - 1) * g.dilationW);
+    float[] t = Scratch.get(Scratch.GRAD_T, kg * ldt);
+    int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
+    for (int grp = 0; grp < g.groups; grp++) {
+      // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
+      for (int ci = 0; ci < cinG; ci++) {
+        for (int tap = 0; tap < kk; tap++) {
+          starts[ci * kk + tap] = (grp * cinG + ci) * plane + tap / g.kernelW * g.dilationH * wp
+              + tap % g.kernelW * g.dilationW;
+        }
+      }
+      float[] bp = packWideDy(kp, g, dy, grp, ldt);
+      // Few chunks of row panels, each walking the images in order with all its panels per image, so that an
+      // image's packed dY and padded planes are read from L3 once per chunk, not once per row panel (which
+      // ran at 0.7-0.8x of im2col + run).
+      Parallel.forRange(aPanels, Math.max(1, aPanels / (2 * Parallel.threads())), (from, to) -> {
+        for (int img = 0; img < g.n; img++) {
+          int image = img * g.inChannels * plane;
+          for (int qa = from; qa < to; qa++) {
+            int r = qa * mr;
+            int rows = Math.min(mr, kg - r);
+            for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
+              int kc = Math.min(BlockedGemm.KC, wide - pc);
+              for (int q = 0; q < bPanels; q++) {
+                kp.tileRowsA(kc, xp, image + pc, starts, r, bp, (img * wide + pc) * ldt + q * nr * kc, t,
+                    r * ldt + q * nr, ldt, rows, Math.min(nr, coutG - q * nr), img > 0 || pc > 0);
+              }
+            }
+          }
+        }
+      });
+      transpose(t, 0, ldt, kg, coutG, dW, grp * coutG * kg, kg);
+    }
+  }
+
+  /**
+   * Group {@code grp}'s dY transposed and packed over the wide grid: image by image, depth block by depth
+   * block ({@link BlockedGemm#KC} grid columns), panel q of {@code nr} channels at {@code (img * wide + pc) *
+   * ldt + q * nr * kc}; zeros in the grid's extra columns.
+   */
+  private static float[] packWideDy(KernelProvider kp, ConvGeometry g, float[] dy, int grp, int ldt) {
+    int nr = kp.nr();
+    int wp = g.inW + g.padLeft + g.padRight;
+    int wide = g.outH * wp;
+    int hwo = g.outH * g.outW;
+    int coutG = g.outChannels / g.groups;
+    float[] bp = Scratch.get(Scratch.GEMM_B, g.n * wide * ldt);
+    Parallel.forRange(g.n, 1, (from, to) -> {
+      // One image's dY on the wide grid, [coutG, wide], then packed as the GEMM packs a transposed B.
+      float[] row = Scratch.get(Scratch.CONV_OUT, coutG * wide);
+      for (int img = from; img < to; img++) {
+        for (int co = 0; co < coutG; co++) {
+          int src = (img * g.outChannels + grp * coutG + co) * hwo;
+          for (int oh = 0; oh < g.outH; oh++) {
+            int d = co * wide + oh * wp;
+            System.arraycopy(dy, src + oh * g.outW, row, d, g.outW);
+            java.util.Arrays.fill(row, d + g.outW, d + wp, 0f);
+          }
+        }
+        for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
+          int kc = Math.min(BlockedGemm.KC, wide - pc);
+          for (int q = 0; q * nr < coutG; q++) {
+            Packing.packB(true, row, 0, wide, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, bp,
+                (img * wide + pc) * ldt + q * nr * kc);
+          }
+        }
+      }
+    });
+    return bp;
   }
 
   /** {@code dst[j * ldDst + i] = src[i * ldSrc + j]} for a {@code [rows, cols]} block of src. */
@@ -74,7 +194,7 @@ final class WeightGradient {
 
   /** Row panels {@code [from, to)} of dW^T. */
   private static void rows(KernelProvider kp, int from, int to, int cout, int kg, int ld, float[] bp, float[] cols,
-      int colsOff, boolean accumulate, float[] t, int ldt) {
+      int[] starts, boolean accumulate, float[] t, int ldt) {
     int mr = kp.mr();
     int nr = kp.nr();
     int bPanels = ldt / nr;
@@ -84,7 +204,7 @@ final class WeightGradient {
       for (int pc = 0; pc < ld; pc += BlockedGemm.KC) {
         int kc = Math.min(BlockedGemm.KC, ld - pc);
         for (int q = 0; q < bPanels; q++) {
-          kp.tileStridedA(kc, cols, colsOff + r * ld + pc, ld, bp, pc * ldt + q * nr * kc, t, r * ldt + q * nr,
+          kp.tileRowsA(kc, cols, pc, starts, r, bp, pc * ldt + q * nr * kc, t, r * ldt + q * nr,
               ldt, rows, Math.min(nr, cout - q * nr), accumulate || pc > 0);
         }
       }

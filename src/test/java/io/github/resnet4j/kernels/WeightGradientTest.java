@@ -47,4 +47,96 @@ class WeightGradientTest {
       Parallel.setThreads(before);
     }
   }
+
+  /**
+   * The stride-1 weight gradient read from the padded input equals the column matrix times dY^T through the
+   * blocked GEMM bit for bit, and the direct backward in double, on PanelConvTest's stride-1 geometries with
+   * up to 32 output channels per group (groups, dilation, asymmetric padding, spans of several depth blocks,
+   * a stem-like 3-channel input), on every provider and thread count.
+   */
+  @Test
+  void fromThePaddedCopyEqualsTheColumnMatrixGemm() {
+    SplittableRandom r = new SplittableRandom(22);
+    java.util.List<ConvGeometry> geometries = new java.util.ArrayList<>(PanelConvTest.geometries());
+    geometries.add(Conv2dKernelTest.geo(2, 3, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+    int before = Parallel.threads();
+    try {
+      for (ConvGeometry g : geometries) {
+        int coutG = g.outChannels / g.groups;
+        if (g.strideH != 1 || g.strideW != 1 || coutG < 2 || coutG > WeightGradient.MAX_CHANNELS) {
+          continue;
+        }
+        float[] x = Conv2dKernelTest.random(r, g.inputSize());
+        float[] dy = Conv2dKernelTest.random(r, g.outputSize());
+        double[] direct = Conv2dKernelTest.refBackward(g, x, new float[g.weightSize()], dy)[1];
+        for (KernelProvider kp : GemmTest.providers()) {
+          float[] want = viaColumnMatrix(kp, g, x, dy);
+          for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] got = new float[g.weightSize()];
+            Arrays.fill(got, Float.NaN);
+            WeightGradient.fromPaddedCopy(kp, g, x, dy, got);
+            assertArrayEquals(want, got, kp.name() + " " + g + " threads " + threads);
+            // Float sums of N * outH * outW terms of size <= 1, as in Conv2dKernelTest.
+            Conv2dKernelTest.assertClose(direct, got, 1e-7 * g.n * g.outH * g.outW + 1e-5, kp.name() + " " + g);
+          }
+        }
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  /** dW per group as the blocked GEMM of dY [coutG, N * outH * outW] and the whole batch's column matrix. */
+  private static float[] viaColumnMatrix(KernelProvider kp, ConvGeometry g, float[] x, float[] dy) {
+    int hwo = g.outH * g.outW;
+    int ld = g.n * hwo;
+    int coutG = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * ld];
+    Im2col.im2col(g, x, 0, g.n, cols);
+    float[] d = new float[g.outChannels * ld];
+    Layout.batchToChunk(dy, g.outChannels, hwo, 0, g.n, d);
+    float[] dW = new float[g.weightSize()];
+    for (int grp = 0; grp < g.groups; grp++) {
+      BlockedGemm.run(kp, false, true, coutG, kg, ld, d, grp * coutG * ld, ld, cols, grp * kg * ld, ld, false, dW,
+          grp * coutG * kg, kg);
+    }
+    return dW;
+  }
+
+  /** tileRowsA against packing the rows and calling the tile, for every row count, full and ragged widths. */
+  @Test
+  void rowTableTileEqualsPackThenTile() {
+    SplittableRandom r = new SplittableRandom(23);
+    for (KernelProvider kp : GemmTest.providers()) {
+      int mr = kp.mr();
+      int nr = kp.nr();
+      int kc = 41;
+      float[] a = GemmTest.random(r, 3000);
+      float[] b = GemmTest.random(r, kc * nr);
+      int[] starts = new int[mr + 2];
+      for (int i = 0; i < starts.length; i++) {
+        starts[i] = r.nextInt(3000 - kc - 9);
+      }
+      for (int rows = 1; rows <= mr; rows++) {
+        for (int cols : new int[] {nr, nr - 3}) {
+          float[] panel = new float[kc * mr];
+          for (int i = 0; i < rows; i++) {
+            for (int p = 0; p < kc; p++) {
+              panel[p * mr + i] = a[9 + starts[2 + i] + p];
+            }
+          }
+          for (boolean load : new boolean[] {false, true}) {
+            float[] start = GemmTest.random(r, (mr + 1) * (nr + 3));
+            float[] want = start.clone();
+            kp.tile(kc, panel, 0, b, 0, want, 2, nr + 3, rows, cols, load);
+            float[] got = start.clone();
+            kp.tileRowsA(kc, a, 9, starts, 2, b, 0, got, 2, nr + 3, rows, cols, load);
+            assertArrayEquals(want, got, kp.name() + " rows " + rows + " cols " + cols + " load " + load);
+          }
+        }
+      }
+    }
+  }
 }
