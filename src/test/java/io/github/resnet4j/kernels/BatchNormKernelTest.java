@@ -20,6 +20,25 @@ class BatchNormKernelTest {
     return x;
   }
 
+  /** Channel {@code ch}'s mean and biased variance over {@code [N, C, S]}, in double. */
+  private static double[] meanAndVariance(float[] x, int n, int c, int s, int ch) {
+    double mu = 0;
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < s; k++) {
+        mu += x[(i * c + ch) * s + k];
+      }
+    }
+    mu /= n * s;
+    double v = 0;
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < s; k++) {
+        double d = x[(i * c + ch) * s + k] - mu;
+        v += d * d;
+      }
+    }
+    return new double[] {mu, v / (n * s)};
+  }
+
   private static void close(double want, float got, double tol, String what) {
     assertEquals(want, got, tol * (1 + Math.abs(want)), what);
   }
@@ -49,21 +68,9 @@ class BatchNormKernelTest {
         float[] dBeta = new float[c];
         BatchNormKernel.backwardTrain(x, dy, n, c, s, gamma, mean, invStd, dx, dGamma, dBeta);
         for (int ch = 0; ch < c; ch++) {
-          double mu = 0;
-          for (int i = 0; i < n; i++) {
-            for (int k = 0; k < s; k++) {
-              mu += x[(i * c + ch) * s + k];
-            }
-          }
-          mu /= m;
-          double v = 0;
-          for (int i = 0; i < n; i++) {
-            for (int k = 0; k < s; k++) {
-              double d = x[(i * c + ch) * s + k] - mu;
-              v += d * d;
-            }
-          }
-          v /= m;
+          double[] stats = meanAndVariance(x, n, c, s, ch);
+          double mu = stats[0];
+          double v = stats[1];
           double is = 1 / Math.sqrt(v + EPS);
           close(mu, mean[ch], 1e-6, "mean");
           close(v, var[ch], 1e-6, "var");
@@ -237,7 +244,7 @@ class BatchNormKernelTest {
 
   /**
    * A channel whose mean is 10^5 times its spread, over rows long enough for the eight-lane sums: the
-   * per-row squares about each row's own mean, combined in double, keep the variance to float precision.
+   * two-pass variance keeps float precision.
    */
   @Test
   void varianceStaysAccurateWhenTheMeanDwarfsTheSpread() {
@@ -252,21 +259,7 @@ class BatchNormKernelTest {
     float[] var = new float[c];
     BatchNormKernel.forwardTrain(x, n, c, s, null, null, 0f, y, mean, invStd, var, null, false);
     for (int ch = 0; ch < c; ch++) {
-      double mu = 0;
-      for (int i = 0; i < n; i++) {
-        for (int k = 0; k < s; k++) {
-          mu += x[(i * c + ch) * s + k];
-        }
-      }
-      mu /= n * s;
-      double v = 0;
-      for (int i = 0; i < n; i++) {
-        for (int k = 0; k < s; k++) {
-          double d = x[(i * c + ch) * s + k] - mu;
-          v += d * d;
-        }
-      }
-      v /= n * s;
+      double v = meanAndVariance(x, n, c, s, ch)[1];
       assertEquals(v, var[ch], 1e-5 * v, "var of channel " + ch);
     }
   }

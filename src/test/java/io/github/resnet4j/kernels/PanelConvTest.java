@@ -111,14 +111,20 @@ class PanelConvTest {
     }
   }
 
+  /** The whole batch's column matrix, {@code [Cin * kH * kW, N * outH * outW]}. */
+  static float[] columnMatrix(ConvGeometry g, float[] x) {
+    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * g.n * g.outH * g.outW];
+    Im2col.im2col(g, x, 0, g.n, cols);
+    return cols;
+  }
+
   /** The old forward: the whole batch's column matrix, one blocked GEMM per group, then NCHW. */
   private static float[] viaIm2col(KernelProvider kp, ConvGeometry g, float[] x, float[] w) {
     int hwo = g.outH * g.outW;
     int ld = g.n * hwo;
     int coutG = g.outChannels / g.groups;
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
-    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * ld];
-    Im2col.im2col(g, x, 0, g.n, cols);
+    float[] cols = columnMatrix(g, x);
     float[] out = new float[g.outChannels * ld];
     for (int grp = 0; grp < g.groups; grp++) {
       BlockedGemm.run(kp, false, false, coutG, ld, kg, w, grp * coutG * kg, kg, cols, grp * kg * ld, ld, false,

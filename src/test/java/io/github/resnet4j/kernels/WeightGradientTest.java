@@ -93,8 +93,7 @@ class WeightGradientTest {
     int ld = g.n * hwo;
     int coutG = g.outChannels / g.groups;
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
-    float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * ld];
-    Im2col.im2col(g, x, 0, g.n, cols);
+    float[] cols = PanelConvTest.columnMatrix(g, x);
     float[] d = new float[g.outChannels * ld];
     Layout.batchToChunk(dy, g.outChannels, hwo, 0, g.n, d);
     float[] dW = new float[g.weightSize()];
