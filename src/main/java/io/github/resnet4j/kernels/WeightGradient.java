@@ -68,14 +68,17 @@ final class WeightGradient {
 
   /**
    * Whether {@link #fromPaddedCopy} handles this geometry: stride 1, few output channels per group, the
-   * Vector API (as for {@link #run}), and the padded input and packed dY within an array.
+   * Vector API and a product large enough for the blocked GEMM (as for {@link #run}), and the padded input
+   * and packed dY within an array.
    */
   static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
     int coutG = g.outChannels / g.groups;
     long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
     long padded = (long) g.n * g.inChannels * (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
-    return kp.vectorized() && g.strideH == 1 && g.strideW == 1 && coutG > 1 && coutG <= MAX_CHANNELS
-        && g.inChannels / g.groups * g.kernelH * g.kernelW > 1
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    // Small products keep Gemm.sgemm's small-product path, whose bits they had before.
+    return kp.vectorized() && g.strideH == 1 && g.strideW == 1 && coutG > 1 && coutG <= MAX_CHANNELS && kg > 1
+        && (long) coutG * kg * g.n * g.outH * g.outW > Gemm.SMALL_MACS
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
         && padded + g.kernelW * g.dilationW <= Integer.MAX_VALUE - 16;
   }

@@ -87,6 +87,31 @@ class WeightGradientTest {
     }
   }
 
+  /**
+   * Conv2dKernel.backward takes the padded-copy weight gradient where it applies (with the Vector API) and
+   * gives the column-matrix GEMM's bits and the direct backward's values, with and without dx.
+   */
+  @Test
+  void convolutionBackwardUsesItWithTheVectorApi() {
+    SplittableRandom r = new SplittableRandom(24);
+    ConvGeometry g = Conv2dKernelTest.geo(2, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    org.junit.jupiter.api.Assertions.assertEquals(Kernels.PROVIDER.vectorized(),
+        WeightGradient.readsPaddedCopy(Kernels.PROVIDER, g));
+    float[] x = Conv2dKernelTest.random(r, g.inputSize());
+    float[] w = Conv2dKernelTest.random(r, g.weightSize());
+    float[] dy = Conv2dKernelTest.random(r, g.outputSize());
+    double[][] direct = Conv2dKernelTest.refBackward(g, x, w, dy);
+    float[] dx = new float[g.inputSize()];
+    float[] dW = new float[g.weightSize()];
+    Conv2dKernel.backward(g, x, w, dy, dx, dW, null);
+    assertArrayEquals(viaColumnMatrix(Kernels.PROVIDER, g, x, dy), dW);
+    Conv2dKernelTest.assertClose(direct[1], dW, 1e-7 * g.n * g.outH * g.outW + 1e-5, "dW");
+    Conv2dKernelTest.assertClose(direct[0], dx, 1e-5, "dx");
+    float[] dwOnly = new float[g.weightSize()];
+    Conv2dKernel.backward(g, x, w, dy, null, dwOnly, null);
+    assertArrayEquals(dW, dwOnly);
+  }
+
   /** dW per group as the blocked GEMM of dY [coutG, N * outH * outW] and the whole batch's column matrix. */
   private static float[] viaColumnMatrix(KernelProvider kp, ConvGeometry g, float[] x, float[] dy) {
     int hwo = g.outH * g.outW;
