@@ -84,13 +84,7 @@ public final class BatchNormKernel {
       part[coef + 2 * ch] = scale;
       part[coef + 2 * ch + 1] = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - mean * scale;
     }
-    forRows(rows, s, (from, to) -> {
-      for (int row = from; row < to; row++) {
-        int ch = row % c;
-        affine(x, residualOrNull, y, row * s, s, (float) part[coef + 2 * ch], (float) part[coef + 2 * ch + 1],
-            relu);
-      }
-    });
+    affineRows(x, residualOrNull, y, n, c, s, part, coef, relu);
   }
 
   /**
@@ -123,12 +117,7 @@ public final class BatchNormKernel {
       coef[2 * ch] = scale;
       coef[2 * ch + 1] = (betaOrNull == null ? 0.0 : betaOrNull[ch]) - runningMean[ch] * scale;
     }
-    forRows(n * c, s, (from, to) -> {
-      for (int row = from; row < to; row++) {
-        int ch = row % c;
-        affine(x, residualOrNull, y, row * s, s, (float) coef[2 * ch], (float) coef[2 * ch + 1], relu);
-      }
-    });
+    affineRows(x, residualOrNull, y, n, c, s, coef, 0, relu);
   }
 
   /**
@@ -157,24 +146,13 @@ public final class BatchNormKernel {
     int m = n * s;
     int rows = n * c;
     double[] part = partials(2 * rows + 3 * c);
-    forRows(rows, s, (from, to) -> {
-      for (int row = from; row < to; row++) {
-        int o = row * s;
-        part[2 * row] = Kernels.PROVIDER.rowSum(dy, o, s);
-        part[2 * row + 1] = Kernels.PROVIDER.rowDotCentered(dy, x, o, s, saveMean[row % c]);
-      }
-    });
+    dySums(x, dy, n, c, s, saveMean, part);
     int coef = 2 * rows;
     for (int ch = 0; ch < c; ch++) {
       double mean = saveMean[ch];
       double invStd = saveInvStd[ch];
-      double sumDy = 0;
-      double sumDyXmu = 0;
-      for (int img = 0; img < n; img++) {
-        int row = img * c + ch;
-        sumDy += part[2 * row];
-        sumDyXmu += part[2 * row + 1];
-      }
+      double sumDy = part[2 * ch];
+      double sumDyXmu = part[2 * ch + 1];
       double sumDyXhat = sumDyXmu * invStd;
       double gamma = gammaOrNull == null ? 1.0 : gammaOrNull[ch];
       // dx = k * dy + a * x + b, expanded so the inner loop is two fmas.
@@ -233,20 +211,10 @@ public final class BatchNormKernel {
     int rows = n * c;
     if (dGammaOrNull != null || dBetaOrNull != null) {
       double[] part = partials(2 * rows);
-      forRows(rows, s, (from, to) -> {
-        for (int row = from; row < to; row++) {
-          int o = row * s;
-          part[2 * row] = Kernels.PROVIDER.rowSum(dy, o, s);
-          part[2 * row + 1] = Kernels.PROVIDER.rowDotCentered(dy, x, o, s, runningMean[row % c]);
-        }
-      });
+      dySums(x, dy, n, c, s, runningMean, part);
       for (int ch = 0; ch < c; ch++) {
-        double sumDy = 0;
-        double sumDyXmu = 0;
-        for (int img = 0; img < n; img++) {
-          sumDy += part[2 * (img * c + ch)];
-          sumDyXmu += part[2 * (img * c + ch) + 1];
-        }
+        double sumDy = part[2 * ch];
+        double sumDyXmu = part[2 * ch + 1];
         if (dGammaOrNull != null) {
           dGammaOrNull[ch] = (float) (sumDyXmu * (1.0 / Math.sqrt((double) runningVar[ch] + eps)));
         }
@@ -268,6 +236,43 @@ public final class BatchNormKernel {
         }
       });
     }
+  }
+
+  /**
+   * Per channel {@code sum(dy)} and {@code sum(dy * (x - mean[ch]))} over N and S, left in
+   * {@code part[2 * ch]} and {@code part[2 * ch + 1]}: row sums in parallel into {@code part[2 * row ..]}, then
+   * combined per channel in row order (channel ch's result overwrites row ch's entries, which only it reads).
+   */
+  private static void dySums(float[] x, float[] dy, int n, int c, int s, float[] mean, double[] part) {
+    forRows(n * c, s, (from, to) -> {
+      for (int row = from; row < to; row++) {
+        int o = row * s;
+        part[2 * row] = Kernels.PROVIDER.rowSum(dy, o, s);
+        part[2 * row + 1] = Kernels.PROVIDER.rowDotCentered(dy, x, o, s, mean[row % c]);
+      }
+    });
+    for (int ch = 0; ch < c; ch++) {
+      double sumDy = 0;
+      double sumDyXmu = 0;
+      for (int img = 0; img < n; img++) {
+        int row = img * c + ch;
+        sumDy += part[2 * row];
+        sumDyXmu += part[2 * row + 1];
+      }
+      part[2 * ch] = sumDy;
+      part[2 * ch + 1] = sumDyXmu;
+    }
+  }
+
+  /** {@link #affine} on every row, channel ch's scale and shift at {@code coef[off + 2 * ch]} and the next. */
+  private static void affineRows(float[] x, float[] r, float[] y, int n, int c, int s, double[] coef, int off,
+      boolean relu) {
+    forRows(n * c, s, (from, to) -> {
+      for (int row = from; row < to; row++) {
+        int ch = row % c;
+        affine(x, r, y, row * s, s, (float) coef[off + 2 * ch], (float) coef[off + 2 * ch + 1], relu);
+      }
+    });
   }
 
   /**

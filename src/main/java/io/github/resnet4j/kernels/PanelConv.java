@@ -132,7 +132,7 @@ final class PanelConv {
   }
 
   /** Floats in one padded input plane, {@code (H + padTop + padBottom) * (W + padLeft + padRight)}. */
-  private static int planeSize(ConvGeometry g) {
+  static int planeSize(ConvGeometry g) {
     return (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
   }
 
@@ -282,7 +282,7 @@ final class PanelConv {
           kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base, base + nr / 2, offs, pc, tile,
               0, nr, rows, pc > 0);
         }
-        dropJunk(g, tile, 0, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
+        dropJunk(g, tile, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
       }
     }
   }
@@ -292,7 +292,7 @@ final class PanelConv {
    * pixel ({@code (w0 + t) / wp}, {@code (w0 + t) % wp})) that lie on the output, into y's channels from the
    * one at {@code yOff}.
    */
-  private static void dropJunk(ConvGeometry g, float[] tile, int tOff, int nr, int rows, int w0, int wp, int yOff,
+  private static void dropJunk(ConvGeometry g, float[] tile, int nr, int rows, int w0, int wp, int yOff,
       float[] y) {
     int hwo = g.outH * g.outW;
     int oh = w0 / wp;
@@ -303,7 +303,7 @@ final class PanelConv {
       if (valid > 0) {
         int d = yOff + oh * g.outW + ow;
         for (int i = 0; i < rows; i++) {
-          System.arraycopy(tile, tOff + i * nr + t, y, d + i * hwo, valid);
+          System.arraycopy(tile, i * nr + t, y, d + i * hwo, valid);
         }
       }
       t += len;

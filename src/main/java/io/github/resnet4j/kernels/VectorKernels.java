@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code [6, 16]} with AVX2, fed by two B loads and one A broadcast per row and step of K.
  *
  * <p>The tile is written out once per shape (6, 4 or 2 rows) and per source of its operands (B packed, B
- * rows {@code ldb} apart, B rows at a table of offsets; A packed or rows {@code lda} apart), so that each is
+ * rows {@code ldb} apart, B rows at a table of offsets; A packed or rows at a table of starts), so that each is
  * one straight loop over local vectors that C2 keeps in registers. The variants differ only in where a
  * step's A and B come from.
  *

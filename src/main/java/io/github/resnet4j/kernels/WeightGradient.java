@@ -74,13 +74,13 @@ final class WeightGradient {
   static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
     int coutG = g.outChannels / g.groups;
     long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
-    long padded = (long) g.n * g.inChannels * (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
+    long padded = (long) g.n * g.inChannels * PanelConv.planeSize(g) + g.kernelW * g.dilationW;
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
     // Small products keep Gemm.sgemm's small-product path, whose bits they had before.
     return kp.vectorized() && g.strideH == 1 && g.strideW == 1 && coutG > 1 && coutG <= MAX_CHANNELS && kg > 1
         && (long) coutG * kg * g.n * g.outH * g.outW > Gemm.SMALL_MACS
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
-        && padded + g.kernelW * g.dilationW <= Integer.MAX_VALUE - 16;
+        && padded <= Integer.MAX_VALUE - 16;
   }
 
   /**
@@ -105,7 +105,7 @@ final class WeightGradient {
     int mr = kp.mr();
     int nr = kp.nr();
     int wp = g.inW + g.padLeft + g.padRight;
-    int plane = (g.inH + g.padTop + g.padBottom) * wp;
+    int plane = PanelConv.planeSize(g);
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kk = g.kernelH * g.kernelW;
