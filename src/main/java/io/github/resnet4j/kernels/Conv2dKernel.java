@@ -169,7 +169,7 @@ public final class Conv2dKernel {
         }
         Im2col.im2col(g, x, n0, nbc, cols);
         for (int grp = 0; grp < g.groups; grp++) {
-          if (transposedWeightGradient(coutG, kg, ld)) {
+          if (WeightGradient.applies(Kernels.PROVIDER, coutG, kg, ld)) {
             WeightGradient.run(Kernels.PROVIDER, coutG, kg, ld, d, dBase + grp * coutG * ld, cols, grp * kg * ld,
                 n0 != 0, dWeight, grp * coutG * kg);
           } else {
@@ -227,16 +227,6 @@ public final class Conv2dKernel {
         }
       });
     }
-  }
-
-  /**
-   * Whether the weight gradient goes through {@link WeightGradient}: few output channels, with the Vector
-   * API (the plain tile's 512-column panels would make its packed dY mostly padding), and where
-   * {@link Gemm#sgemm} would use the blocked GEMM, whose bits it reproduces.
-   */
-  private static boolean transposedWeightGradient(int coutG, int kg, int ld) {
-    return Kernels.PROVIDER.vectorized() && coutG <= WeightGradient.MAX_CHANNELS && coutG > 1 && kg > 1
-        && (long) coutG * kg * ld > Gemm.SMALL_MACS;
   }
 
   static int chunk(ConvGeometry g) {

@@ -17,6 +17,22 @@ final class WeightGradient {
   private WeightGradient() {}
 
   /**
+   * Whether a weight gradient of these sizes goes through this class: few output channels, with the Vector
+   * API (the plain tile's 512-column panels would make its packed dY mostly padding), and where
+   * {@link Gemm#sgemm} would use the blocked GEMM, whose bits it reproduces (small products keep its
+   * small-product path).
+   *
+   * @param kp the kernels
+   * @param cout output channels per group
+   * @param kg patch length per group
+   * @param ld the depth: pixels summed over
+   * @return whether {@link #run} or {@link #fromPaddedCopy} should compute it
+   */
+  static boolean applies(KernelProvider kp, int cout, int kg, long ld) {
+    return kp.vectorized() && cout > 1 && cout <= MAX_CHANNELS && kg > 1 && (long) cout * kg * ld > Gemm.SMALL_MACS;
+  }
+
+  /**
    * {@code dW[co][p] = (accumulate ? dW[co][p] : 0) + sum over j of dY[co][j] * cols[p][j]}, j in depth
    * blocks of {@link BlockedGemm#KC} as {@link Gemm#sgemm} orders them.
    *
@@ -67,18 +83,15 @@ final class WeightGradient {
   }
 
   /**
-   * Whether {@link #fromPaddedCopy} handles this geometry: stride 1, few output channels per group, the
-   * Vector API and a product large enough for the blocked GEMM (as for {@link #run}), and the padded input
-   * and packed dY within an array.
+   * Whether {@link #fromPaddedCopy} handles this geometry: stride 1, a product that {@link #applies} to, and
+   * the padded input and packed dY within an array.
    */
   static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
     int coutG = g.outChannels / g.groups;
     long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
     long padded = (long) g.n * g.inChannels * PanelConv.planeSize(g) + g.kernelW * g.dilationW;
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
-    // Small products keep Gemm.sgemm's small-product path, whose bits they had before.
-    return kp.vectorized() && g.strideH == 1 && g.strideW == 1 && coutG > 1 && coutG <= MAX_CHANNELS && kg > 1
-        && (long) coutG * kg * g.n * g.outH * g.outW > Gemm.SMALL_MACS
+    return g.strideH == 1 && g.strideW == 1 && applies(kp, coutG, kg, (long) g.n * g.outH * g.outW)
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
         && padded <= Integer.MAX_VALUE - 16;
   }
