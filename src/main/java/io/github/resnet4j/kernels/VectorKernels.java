@@ -48,7 +48,7 @@ final class VectorKernels implements KernelProvider {
    */
   static final int WARM_UP_CALLS = 20_000;
   private static final int[] WARM_UP_OFFSETS = {0, 0};
-  private static final int[] WARM_UP_ROWS = {0, 1, 2, 3, 4, 5};
+  private static final int[] WARM_UP_ROWS = {0, 1, 2, 3, 4, 5, 6, 7};
 
   /**
    * Until C2 compiles them, the tiles run the Vector API's Java fallback, which allocates an object for
@@ -76,7 +76,10 @@ final class VectorKernels implements KernelProvider {
       rowSum(x, 0, x.length);
       rowSumSquaredDeviation(x, 0, x.length, 1f);
       rowDotCentered(x, x, 0, x.length, 1f);
-      if (MR == 6) {
+      if (MR == 8) {
+        full8RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
+        full8Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
+      } else {
         full6RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
         full6Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       }
@@ -536,7 +539,9 @@ final class VectorKernels implements KernelProvider {
   @Override
   public void tileRowsA(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff, float[] c,
       int cOff, int ldc, int rows, int cols, boolean load) {
-    if (MR == 6 && rows == 6 && cols == NR) {
+    if (MR == 8 && rows == 8 && cols == NR) {
+      full8RowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, load);
+    } else if (MR == 6 && rows == 6 && cols == NR) {
       full6RowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, load);
     } else {
       KernelProvider.super.tileRowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, rows, cols, load);
@@ -641,10 +646,139 @@ final class VectorKernels implements KernelProvider {
     c51.intoArray(c, r + L);
   }
 
+  /** {@link #full8} reading its eight A rows in place, at a table of row starts, instead of from a packed
+   * panel. */
+  private static void full8RowsA(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    FloatVector c60;
+    FloatVector c61;
+    FloatVector c70;
+    FloatVector c71;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c60 = FloatVector.fromArray(S, c, r);
+      c61 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c70 = FloatVector.fromArray(S, c, r);
+      c71 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+      c60 = z;
+      c61 = z;
+      c70 = z;
+      c71 = z;
+    }
+    int a0 = aBase + rowStarts[rowOff];
+    int a1 = aBase + rowStarts[rowOff + 1];
+    int a2 = aBase + rowStarts[rowOff + 2];
+    int a3 = aBase + rowStarts[rowOff + 3];
+    int a4 = aBase + rowStarts[rowOff + 4];
+    int a5 = aBase + rowStarts[rowOff + 5];
+    int a6 = aBase + rowStarts[rowOff + 6];
+    int a7 = aBase + rowStarts[rowOff + 7];
+    for (int p = 0; p < kc; p++) {
+      int bp = bOff + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector av = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(S, a[a6 + p]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(S, a[a7 + p]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
+    r += ldc;
+    c60.intoArray(c, r);
+    c61.intoArray(c, r + L);
+    r += ldc;
+    c70.intoArray(c, r);
+    c71.intoArray(c, r + L);
+  }
+
   @Override
   public void tileOffsetB(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs, int offOff,
       float[] c, int cOff, int ldc, int rows, boolean load) {
-    if (MR == 6 && rows == 6) {
+    if (MR == 8 && rows == 8) {
+      full8Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
+    } else if (MR == 6 && rows == 6) {
       full6Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
     } else if (rows == 4) {
       full4Offsets(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
@@ -747,6 +881,126 @@ final class VectorKernels implements KernelProvider {
     r += ldc;
     c50.intoArray(c, r);
     c51.intoArray(c, r + L);
+  }
+
+  /** The 8-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half
+   * at {@code bBase2}. */
+  private static void full8Offsets(int kc, float[] a, int aOff, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    FloatVector c60;
+    FloatVector c61;
+    FloatVector c70;
+    FloatVector c71;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c60 = FloatVector.fromArray(S, c, r);
+      c61 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c70 = FloatVector.fromArray(S, c, r);
+      c71 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+      c60 = z;
+      c61 = z;
+      c70 = z;
+      c71 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int ap = aOff + p * MR;
+      int off = offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bBase + off);
+      FloatVector b1 = FloatVector.fromArray(S, b, bBase2 + off);
+      FloatVector av = FloatVector.broadcast(S, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[ap + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[ap + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(S, a[ap + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(S, a[ap + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
+    r += ldc;
+    c60.intoArray(c, r);
+    c61.intoArray(c, r + L);
+    r += ldc;
+    c70.intoArray(c, r);
+    c71.intoArray(c, r + L);
   }
 
   /** The 4-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half
