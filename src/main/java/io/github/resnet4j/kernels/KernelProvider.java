@@ -140,6 +140,52 @@ interface KernelProvider {
   }
 
   /**
+   * Whether {@link #tileRowsAHalf} has a register tile of its own. Where it has not, a product with at most
+   * {@code nr / 2} columns is better run by {@link #tileRowsA} on B panels padded with zeros.
+   *
+   * @return false by default
+   */
+  default boolean halfWidthRowsA() {
+    return false;
+  }
+
+  /**
+   * {@link #tileRowsA} on a B panel half as wide: {@code b} is packed {@code [kc, nr / 2]} and
+   * {@code cols <= nr / 2}. For a weight gradient with 16 output channels where the register tile is 32
+   * columns wide (AVX-512), which would otherwise multiply as many zeros as values. Same chain of
+   * {@code fma} per element, so the same bits; by default a plain loop, the reference the tile is tested
+   * against.
+   *
+   * @param kc depth
+   * @param a the array A's rows lie in
+   * @param aBase added to every row start
+   * @param rowStarts where each row of A starts, relative to aBase
+   * @param rowOff the start of row 0 in rowStarts
+   * @param b packed B panel, {@code [kc, nr / 2]}
+   * @param bOff its start
+   * @param c the C array
+   * @param cOff the tile's top-left element
+   * @param ldc C's row stride
+   * @param rows rows of the tile that exist (at most mr)
+   * @param cols columns of the tile that exist (at most nr / 2)
+   * @param load whether to accumulate into C
+   */
+  default void tileRowsAHalf(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, int rows, int cols, boolean load) {
+    int half = nr() / 2;
+    for (int i = 0; i < rows; i++) {
+      int s = aBase + rowStarts[rowOff + i];
+      for (int j = 0; j < cols; j++) {
+        float sum = load ? c[cOff + i * ldc + j] : 0f;
+        for (int p = 0; p < kc; p++) {
+          sum = Math.fma(a[s + p], b[bOff + p * half + j], sum);
+        }
+        c[cOff + i * ldc + j] = sum;
+      }
+    }
+  }
+
+  /**
    * A full-width tile ({@code [rows, nr]}) like {@link #tile}, reading B unpacked: row {@code p} of the panel
    * is {@code b[bBase + offs[offOff + p] .. + nr / 2)} followed by {@code b[bBase2 + offs[offOff + p] ..
    * + nr - nr / 2)} (with {@code bBase2 = bBase + nr / 2}, one run). For a stride-1 convolution on a

@@ -78,6 +78,7 @@ final class VectorKernels implements KernelProvider {
       rowDotCentered(x, x, 0, x.length, 1f);
       if (MR == 8) {
         full8RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
+        half8RowsA(kc, b, 0, 1, 2, 3, 4, 5, 6, 7, b, 0, c, 0, L, load);
         full8Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       } else {
         full6RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
@@ -546,6 +547,95 @@ final class VectorKernels implements KernelProvider {
     } else {
       KernelProvider.super.tileRowsA(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, rows, cols, load);
     }
+  }
+
+  @Override
+  public boolean halfWidthRowsA() {
+    return MR == 8;
+  }
+
+  @Override
+  public void tileRowsAHalf(int kc, float[] a, int aBase, int[] rowStarts, int rowOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, int rows, int cols, boolean load) {
+    if (MR != 8) {
+      KernelProvider.super.tileRowsAHalf(kc, a, aBase, rowStarts, rowOff, b, bOff, c, cOff, ldc, rows, cols, load);
+      return;
+    }
+    // Missing rows read the last real one again, into rows of a scratch tile that are never copied out.
+    int a0 = aBase + rowStarts[rowOff];
+    int a1 = aBase + rowStarts[rowOff + Math.min(1, rows - 1)];
+    int a2 = aBase + rowStarts[rowOff + Math.min(2, rows - 1)];
+    int a3 = aBase + rowStarts[rowOff + Math.min(3, rows - 1)];
+    int a4 = aBase + rowStarts[rowOff + Math.min(4, rows - 1)];
+    int a5 = aBase + rowStarts[rowOff + Math.min(5, rows - 1)];
+    int a6 = aBase + rowStarts[rowOff + Math.min(6, rows - 1)];
+    int a7 = aBase + rowStarts[rowOff + Math.min(7, rows - 1)];
+    if (rows == 8 && cols == L) {
+      half8RowsA(kc, a, a0, a1, a2, a3, a4, a5, a6, a7, b, bOff, c, cOff, ldc, load);
+      return;
+    }
+    float[] t = Scratch.get(Scratch.GEMM_EDGE, MR * NR);
+    if (load) {
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(c, cOff + r * ldc, t, r * L, cols);
+      }
+    }
+    half8RowsA(kc, a, a0, a1, a2, a3, a4, a5, a6, a7, b, bOff, t, 0, L, load);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * L, c, cOff + r * ldc, cols);
+    }
+  }
+
+  /** Eight A rows read in place at a0..a7 times a packed B panel one vector wide: eight accumulators. */
+  private static void half8RowsA(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+      float[] b, int bOff, float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c0;
+    FloatVector c1;
+    FloatVector c2;
+    FloatVector c3;
+    FloatVector c4;
+    FloatVector c5;
+    FloatVector c6;
+    FloatVector c7;
+    if (load) {
+      c0 = FloatVector.fromArray(S, c, cOff);
+      c1 = FloatVector.fromArray(S, c, cOff + 1 * ldc);
+      c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+      c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+      c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+      c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+      c6 = FloatVector.fromArray(S, c, cOff + 6 * ldc);
+      c7 = FloatVector.fromArray(S, c, cOff + 7 * ldc);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c0 = z;
+      c1 = z;
+      c2 = z;
+      c3 = z;
+      c4 = z;
+      c5 = z;
+      c6 = z;
+      c7 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bOff + p * L);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b0, c7);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + 1 * ldc);
+    c2.intoArray(c, cOff + 2 * ldc);
+    c3.intoArray(c, cOff + 3 * ldc);
+    c4.intoArray(c, cOff + 4 * ldc);
+    c5.intoArray(c, cOff + 5 * ldc);
+    c6.intoArray(c, cOff + 6 * ldc);
+    c7.intoArray(c, cOff + 7 * ldc);
   }
 
   /** {@link #full6} reading its six A rows in place, at a table of row starts, instead of from a packed panel. */

@@ -116,11 +116,13 @@ final class WeightGradient {
    */
   static void fromPaddedCopy(KernelProvider kp, ConvGeometry g, float[] x, float[] dy, float[] dW) {
     int mr = kp.mr();
-    int nr = kp.nr();
-    int wp = g.inW + g.padLeft + g.padRight;
-    int plane = PanelConv.planeSize(g);
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
+    // 16 channels where the tile is 32 columns wide: panels half as wide, not half zeros.
+    boolean half = coutG <= kp.nr() / 2 && kp.halfWidthRowsA();
+    int nr = half ? kp.nr() / 2 : kp.nr();
+    int wp = g.inW + g.padLeft + g.padRight;
+    int plane = PanelConv.planeSize(g);
     int kk = g.kernelH * g.kernelW;
     int kg = cinG * kk;
     int wide = g.outH * wp;
@@ -138,7 +140,7 @@ final class WeightGradient {
               + tap % g.kernelW * g.dilationW;
         }
       }
-      float[] bp = packWideDy(kp, g, dy, grp, ldt);
+      float[] bp = packWideDy(g, dy, grp, nr, ldt);
       // Few chunks of row panels, each walking the images in order with all its panels per image, so that an
       // image's packed dY and padded planes are read from L3 once per chunk, not once per row panel (which
       // ran at 0.7-0.8x of im2col + run).
@@ -151,8 +153,15 @@ final class WeightGradient {
             for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
               int kc = Math.min(BlockedGemm.KC, wide - pc);
               for (int q = 0; q < bPanels; q++) {
-                kp.tileRowsA(kc, xp, image + pc, starts, r, bp, (img * wide + pc) * ldt + q * nr * kc, t,
-                    r * ldt + q * nr, ldt, rows, Math.min(nr, coutG - q * nr), img > 0 || pc > 0);
+                int bOff = (img * wide + pc) * ldt + q * nr * kc;
+                int cols = Math.min(nr, coutG - q * nr);
+                if (half) {
+                  kp.tileRowsAHalf(kc, xp, image + pc, starts, r, bp, bOff, t, r * ldt + q * nr, ldt, rows, cols,
+                      img > 0 || pc > 0);
+                } else {
+                  kp.tileRowsA(kc, xp, image + pc, starts, r, bp, bOff, t, r * ldt + q * nr, ldt, rows, cols,
+                      img > 0 || pc > 0);
+                }
               }
             }
           }
@@ -167,8 +176,7 @@ final class WeightGradient {
    * block ({@link BlockedGemm#KC} grid columns), panel q of {@code nr} channels at {@code (img * wide + pc) *
    * ldt + q * nr * kc}; zeros in the grid's extra columns.
    */
-  private static float[] packWideDy(KernelProvider kp, ConvGeometry g, float[] dy, int grp, int ldt) {
-    int nr = kp.nr();
+  private static float[] packWideDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
     int wp = g.inW + g.padLeft + g.padRight;
     int wide = g.outH * wp;
     int hwo = g.outH * g.outW;

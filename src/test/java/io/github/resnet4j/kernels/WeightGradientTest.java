@@ -163,4 +163,45 @@ class WeightGradientTest {
       }
     }
   }
+
+  /**
+   * tileRowsAHalf against tileRowsA on the same B panel widened with zeros, for every row count and every
+   * width up to half a panel, on every provider (the plain loop of the default and the register tile).
+   */
+  @Test
+  void halfWidthTileEqualsTheFullTileOnAZeroWidenedPanel() {
+    SplittableRandom r = new SplittableRandom(24);
+    for (KernelProvider kp : GemmTest.providers()) {
+      int mr = kp.mr();
+      int nr = kp.nr();
+      int half = nr / 2;
+      int kc = 37;
+      float[] a = GemmTest.random(r, 3000);
+      int[] starts = new int[mr + 2];
+      for (int i = 0; i < starts.length; i++) {
+        starts[i] = r.nextInt(3000 - kc - 9);
+      }
+      for (int cols = 1; cols <= half; cols++) {
+        float[] narrow = new float[3 + kc * half];
+        float[] wide = new float[kc * nr];
+        for (int p = 0; p < kc; p++) {
+          for (int j = 0; j < cols; j++) {
+            float v = (float) r.nextGaussian();
+            narrow[3 + p * half + j] = v;
+            wide[p * nr + j] = v;
+          }
+        }
+        for (int rows = 1; rows <= mr; rows++) {
+          for (boolean load : new boolean[] {false, true}) {
+            float[] start = GemmTest.random(r, (mr + 1) * (nr + 3));
+            float[] want = start.clone();
+            kp.tileRowsA(kc, a, 9, starts, 2, wide, 0, want, 2, nr + 3, rows, cols, load);
+            float[] got = start.clone();
+            kp.tileRowsAHalf(kc, a, 9, starts, 2, narrow, 3, got, 2, nr + 3, rows, cols, load);
+            assertArrayEquals(want, got, kp.name() + " rows " + rows + " cols " + cols + " load " + load);
+          }
+        }
+      }
+    }
+  }
 }
