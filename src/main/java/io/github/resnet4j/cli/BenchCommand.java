@@ -119,7 +119,8 @@ final class BenchCommand {
         opt.step();
       } else {
         model.eval();
-        try (NoGrad ignored = NoGrad.enter()) {
+        // As Trainer.evaluate runs batches: each one's activations go back to the pool for the next.
+        try (NoGrad ignored = NoGrad.enter(); StepScope step = StepScope.open()) {
           model.forward(x);
         }
       }

@@ -123,12 +123,17 @@ public final class StepScope implements AutoCloseable {
     nodes.clear();
   }
 
-  // Hooks for the rest of the package; each is a thread-local read when no scope is open.
-
-  /** Whether a scope is open on the calling thread. */
-  static boolean isOpen() {
+  /**
+   * Whether a scope is open on the calling thread: code that would open its own (an evaluation loop, say)
+   * asks first, since scopes do not nest.
+   *
+   * @return true between {@link #open()} and {@link #close()} on this thread
+   */
+  public static boolean isOpen() {
     return ACTIVE.get() != null;
   }
+
+  // Hooks for the rest of the package; each is a thread-local read when no scope is open.
 
   /** A fresh storage: pooled arrays are wrapped on the thread that took them, so its scope is this thread's. */
   static void register(Storage storage) {

@@ -274,19 +274,23 @@ public final class Trainer {
     long[][] confusion = null;
     try (NoGrad ignored = NoGrad.enter()) {
       for (Batch b : loader) {
-        Tensor out = model.forward(b.images());
-        lossSum += loss.apply(out, b.labels()).item() * b.size();
-        int k = out.size(1);
-        if (confusion == null) {
-          confusion = new long[k][k];
+        // Each batch's activations go back to the pool for the next: allocating them afresh made ResNet-20's
+        // inference at batch 128 about 1.2x slower. Inside a caller's own scope they stay in that one.
+        try (StepScope batch = StepScope.isOpen() ? null : StepScope.open()) {
+          Tensor out = model.forward(b.images());
+          lossSum += loss.apply(out, b.labels()).item() * b.size();
+          int k = out.size(1);
+          if (confusion == null) {
+            confusion = new long[k][k];
+          }
+          float[] pred = out.argmax(1).toFloatArray();
+          float[] y = b.labels().toFloatArray();
+          for (int i = 0; i < pred.length; i++) {
+            confusion[(int) y[i]][(int) pred[i]]++;
+            correct += pred[i] == y[i] ? 1 : 0;
+          }
+          seen += b.size();
         }
-        float[] pred = out.argmax(1).toFloatArray();
-        float[] y = b.labels().toFloatArray();
-        for (int i = 0; i < pred.length; i++) {
-          confusion[(int) y[i]][(int) pred[i]]++;
-          correct += pred[i] == y[i] ? 1 : 0;
-        }
-        seen += b.size();
       }
     } finally {
       model.train(wasTraining);

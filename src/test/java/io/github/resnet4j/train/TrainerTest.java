@@ -86,6 +86,46 @@ class TrainerTest {
     assertTrue(m.isTraining(), "evaluate restores the mode");
   }
 
+  /**
+   * Evaluation recycles each batch's activations (a StepScope per batch) where they are large enough to be
+   * pooled: the figures equal a plain no-grad forward's, outside any scope and inside a caller's own, which it
+   * neither closes nor nests into.
+   */
+  @Test
+  void evaluateRecyclesBatchesWithoutChangingTheFigures() {
+    Generator g = new Generator(5);
+    Module m = new SeedNet(1, 4, new int[] {8, 8}, new int[] {1, 2}, 4, g);
+    TensorDataset data = new TensorDataset(Tensor.randn(g, 40, 1, 32, 32).toFloatArray(), new int[] {40, 1, 32, 32},
+        textures(40, 6).labels());
+    m.eval();
+    double lossSum = 0;
+    long correct = 0;
+    try (io.github.resnet4j.tensor.NoGrad ignored = io.github.resnet4j.tensor.NoGrad.enter()) {
+      for (io.github.resnet4j.data.Batch b : new DataLoader(data, 16)) {
+        Tensor out = m.forward(b.images());
+        lossSum += LossFunction.crossEntropy().apply(out, b.labels()).item() * b.size();
+        float[] pred = out.argmax(1).toFloatArray();
+        float[] y = b.labels().toFloatArray();
+        for (int i = 0; i < pred.length; i++) {
+          correct += pred[i] == y[i] ? 1 : 0;
+        }
+      }
+    }
+    m.train();
+    Trainer t = new Trainer(m, LossFunction.crossEntropy(), new SGD(m.parameters(), 0.1, 0, 0)).progress(null);
+    Evaluation outside = t.evaluate(new DataLoader(data, 16));
+    assertEquals(lossSum / 40, outside.loss(), 0);
+    assertEquals(correct / 40.0, outside.accuracy(), 0);
+    assertTrue(!io.github.resnet4j.tensor.StepScope.isOpen());
+    try (io.github.resnet4j.tensor.StepScope mine = io.github.resnet4j.tensor.StepScope.open()) {
+      Evaluation inside = t.evaluate(new DataLoader(data, 16));
+      assertTrue(io.github.resnet4j.tensor.StepScope.isOpen(), "the caller's scope stays open");
+      assertEquals(outside.loss(), inside.loss(), 0);
+      assertEquals(outside.accuracy(), inside.accuracy(), 0);
+    }
+    assertTrue(!io.github.resnet4j.tensor.StepScope.isOpen());
+  }
+
   @Test
   void sameSeedsGiveIdenticalWeights() throws IOException {
     Map<String, Tensor> a = run(2);
