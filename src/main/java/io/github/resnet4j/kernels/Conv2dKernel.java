@@ -169,7 +169,7 @@ public final class Conv2dKernel {
         }
         Im2col.im2col(g, x, n0, nbc, cols);
         for (int grp = 0; grp < g.groups; grp++) {
-          if (WeightGradient.applies(Kernels.PROVIDER, coutG, kg, ld)) {
+          if (WeightGradient.applies(Kernels.PROVIDER, g, ld, false)) {
             WeightGradient.run(Kernels.PROVIDER, coutG, kg, ld, d, dBase + grp * coutG * ld, cols, grp * kg * ld,
                 n0 != 0, dWeight, grp * coutG * kg);
           } else {

@@ -11,25 +11,43 @@ package io.github.resnet4j.kernels;
  * depth blocks, each element's chain continued from its previous value), so the bits are the same.
  */
 final class WeightGradient {
-  /** Up to this many output channels per group the transposed product wins (measured: 16 and 32 yes, 64 no). */
-  static final int MAX_CHANNELS = 32;
-
   private WeightGradient() {}
 
   /**
-   * Whether a weight gradient of these sizes goes through this class: few output channels, with the Vector
-   * API (the plain tile's 512-column panels would make its packed dY mostly padding), and where
-   * {@link Gemm#sgemm} would use the blocked GEMM, whose bits it reproduces (small products keep its
-   * small-product path).
+   * Whether a convolution's weight gradient goes through this class: few enough output channels, a kernel
+   * larger than 1x1, the Vector API (the plain tile's 512-column panels would make its packed dY mostly
+   * padding), and a product that {@link Gemm#sgemm} would give the blocked GEMM, whose bits it reproduces
+   * (small products keep its small-product path). A 1x1 kernel's column matrix is a few rows that the GEMM
+   * packs cheaply: this way ran at 0.56-0.75x there, with AVX2-sized and AVX-512 vectors alike.
    *
    * @param kp the kernels
-   * @param cout output channels per group
-   * @param kg patch length per group
-   * @param ld the depth: pixels summed over
-   * @return whether {@link #run} or {@link #fromPaddedCopy} should compute it
+   * @param g the geometry
+   * @param ld the depth: pixels summed over in one product
+   * @param paddedCopy whether {@link #fromPaddedCopy} (stride 1) would compute it, not {@link #run}
+   * @return whether this class should compute it
    */
-  static boolean applies(KernelProvider kp, int cout, int kg, long ld) {
-    return kp.vectorized() && cout > 1 && cout <= MAX_CHANNELS && kg > 1 && (long) cout * kg * ld > Gemm.SMALL_MACS;
+  static boolean applies(KernelProvider kp, ConvGeometry g, long ld, boolean paddedCopy) {
+    int cout = g.outChannels / g.groups;
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    return kp.vectorized() && cout > 1 && cout <= maxChannels(kp, paddedCopy) && g.kernelH * g.kernelW > 1
+        && (long) cout * kg * ld > Gemm.SMALL_MACS;
+  }
+
+  /**
+   * The most output channels per group for which this class beats the GEMM, measured on ResNet-20 and
+   * ResNet-18 shapes (3x3, against im2col + GEMM, one JVM). AVX2 ({@code nr} 16): 16 and 32 channels win, 64
+   * does not (0.77-1.21x). AVX-512 ({@code nr} 32): from the column matrix 1.18x at 64-128 channels but 0.67x
+   * at 512; from the padded copy 1.7-3.4x at 64 channels, 1.8x at 128, 1.2x at 256, 0.58x at 512.
+   *
+   * @param kp the kernels
+   * @param paddedCopy whether for {@link #fromPaddedCopy}
+   * @return the channel limit
+   */
+  static int maxChannels(KernelProvider kp, boolean paddedCopy) {
+    if (kp.nr() < 32) {
+      return 32;
+    }
+    return paddedCopy ? 256 : 128;
   }
 
   /**
@@ -37,7 +55,7 @@ final class WeightGradient {
    * blocks of {@link BlockedGemm#KC} as {@link Gemm#sgemm} orders them.
    *
    * @param kp the kernels
-   * @param cout output channels (rows of dY and dW), at most {@link #MAX_CHANNELS}
+   * @param cout output channels (rows of dY and dW), at most {@link #maxChannels} of the column matrix
    * @param kg rows of cols (columns of dW)
    * @param ld the depth: columns of dY and cols
    * @param dy dY's array, {@code [cout, ld]} with row stride ld
@@ -90,8 +108,7 @@ final class WeightGradient {
     int coutG = g.outChannels / g.groups;
     long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
     long padded = (long) g.n * g.inChannels * PanelConv.planeSize(g) + g.kernelW * g.dilationW;
-    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
-    return g.strideH == 1 && g.strideW == 1 && applies(kp, coutG, kg, (long) g.n * g.outH * g.outW)
+    return g.strideH == 1 && g.strideW == 1 && applies(kp, g, (long) g.n * g.outH * g.outW, true)
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
         && padded <= Integer.MAX_VALUE - 16;
   }

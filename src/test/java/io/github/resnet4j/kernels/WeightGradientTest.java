@@ -23,7 +23,7 @@ class WeightGradientTest {
       for (int threads = 1; threads <= 2; threads++) {
         Parallel.setThreads(threads);
         for (int[] shape : new int[][] {{16, 144, 2048}, {32, 288, 700}, {3, 27, 300}, {17, 20, 256},
-            {8, 9, 513}, {24, 150, 1}}) {
+            {8, 9, 513}, {24, 150, 1}, {64, 576, 300}}) {
           int cout = shape[0];
           int kg = shape[1];
           int ld = shape[2];
@@ -59,11 +59,15 @@ class WeightGradientTest {
     SplittableRandom r = new SplittableRandom(22);
     java.util.List<ConvGeometry> geometries = new java.util.ArrayList<>(PanelConvTest.geometries());
     geometries.add(Conv2dKernelTest.geo(2, 3, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+    // Two panels of B with AVX-512: 64 channels, and 48 (a ragged second panel).
+    geometries.add(Conv2dKernelTest.geo(2, 16, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+    geometries.add(Conv2dKernelTest.geo(2, 8, 10, 10, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
     int before = Parallel.threads();
     try {
       for (ConvGeometry g : geometries) {
         int coutG = g.outChannels / g.groups;
-        if (g.strideH != 1 || g.strideW != 1 || coutG < 2 || coutG > WeightGradient.MAX_CHANNELS) {
+        if (g.strideH != 1 || g.strideW != 1 || coutG < 2
+            || coutG > WeightGradient.maxChannels(Kernels.PROVIDER, true)) {
           continue;
         }
         float[] x = Conv2dKernelTest.random(r, g.inputSize());
@@ -203,5 +207,29 @@ class WeightGradientTest {
         }
       }
     }
+  }
+
+  /**
+   * A stride-2 convolution's weight gradient through Conv2dKernel.backward (the column matrix, then this
+   * class's product where it applies: 48 channels is one and a half B panels with AVX-512) equals the
+   * whole-batch GEMM bit for bit; a 1x1 kernel never comes here.
+   */
+  @Test
+  void strideTwoBackwardEqualsTheGemmAndPointwiseKernelsStayWithIt() {
+    SplittableRandom r = new SplittableRandom(25);
+    ConvGeometry g = Conv2dKernelTest.geo(3, 8, 12, 12, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+    long ld = (long) g.n * g.outH * g.outW;
+    org.junit.jupiter.api.Assertions.assertEquals(Kernels.PROVIDER.vectorized()
+        && 48 <= WeightGradient.maxChannels(Kernels.PROVIDER, false), WeightGradient.applies(Kernels.PROVIDER, g, ld,
+        false));
+    float[] x = Conv2dKernelTest.random(r, g.inputSize());
+    float[] w = Conv2dKernelTest.random(r, g.weightSize());
+    float[] dy = Conv2dKernelTest.random(r, g.outputSize());
+    float[] dW = new float[g.weightSize()];
+    Conv2dKernel.backward(g, x, w, dy, null, dW, null);
+    assertArrayEquals(viaColumnMatrix(Kernels.PROVIDER, g, x, dy), dW);
+    ConvGeometry pointwise = Conv2dKernelTest.geo(4, 16, 32, 32, 32, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1);
+    org.junit.jupiter.api.Assertions.assertFalse(WeightGradient.applies(Kernels.PROVIDER, pointwise,
+        (long) pointwise.n * pointwise.outH * pointwise.outW, false));
   }
 }
