@@ -47,7 +47,14 @@ class PanelConvTest {
         // Rows half a panel wide: panels spanning images, and a last panel with one real half.
         Conv2dKernelTest.geo(3, 4, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // More than 64 output channels, rows not a multiple of half a panel: unfolded, panels spanning images.
-        Conv2dKernelTest.geo(3, 4, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+        Conv2dKernelTest.geo(3, 4, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Enough images to pad and multiply image by image (PanelConv.byImage, up to 4 threads): the padded copy
+        // (16 wide), 8 wide (the wide grid where a panel is 32 columns, else the padded copy), 7 wide (the wide
+        // grid), and 3 rows of 16 (panels spanning images where a panel is 32 columns: the whole batch's copy).
+        Conv2dKernelTest.geo(8, 8, 16, 16, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 6, 8, 8, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 5, 7, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 3, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
   }
 
   @Test
