@@ -60,6 +60,67 @@ class PoolKernelTest {
     }
   }
 
+  /**
+   * Ties, -infinity and NaN: values drawn from {0, 1, 2} (after a ReLU, maxima repeat), some -infinity and a
+   * few NaN. Each output and index must be the first maximum in row-major window order, or the first NaN,
+   * exactly as a scan of the window finds them (and as PyTorch's CPU kernel does).
+   */
+  @Test
+  void maxPoolBreaksTiesInRowMajorOrderAndFindsTheFirstNaN() {
+    SplittableRandom r = new SplittableRandom(3);
+    int n = 2;
+    int c = 2;
+    int h = 11;
+    int w = 10;
+    for (int[] p : WINDOWS) {
+      for (int round = 0; round < 4; round++) {
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+          int k = r.nextInt(40);
+          x[i] = k == 0 ? Float.NaN : k < 4 ? Float.NEGATIVE_INFINITY : k < 6 ? -0f : r.nextInt(3);
+        }
+        if (round == 0) {
+          java.util.Arrays.fill(x, 0, h * w, Float.NEGATIVE_INFINITY);
+        }
+        int oh = PoolKernel.outSize(h, p[0], p[2], p[4]);
+        int ow = PoolKernel.outSize(w, p[1], p[3], p[5]);
+        float[] y = new float[n * c * oh * ow];
+        int[] arg = new int[y.length];
+        PoolKernel.maxPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], y, arg);
+        for (int pl = 0; pl < n * c; pl++) {
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              float best = Float.NEGATIVE_INFINITY;
+              int at = -1;
+              scan:
+              for (int a = 0; a < p[0]; a++) {
+                for (int b = 0; b < p[1]; b++) {
+                  int ih = i * p[2] - p[4] + a;
+                  int iw = j * p[3] - p[5] + b;
+                  if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+                    continue;
+                  }
+                  int e = pl * h * w + ih * w + iw;
+                  if (at < 0 || x[e] > best || Float.isNaN(x[e])) {
+                    best = x[e];
+                    at = e;
+                    if (Float.isNaN(x[e])) {
+                      break scan;
+                    }
+                  }
+                }
+              }
+              int o = pl * oh * ow + i * ow + j;
+              String where = java.util.Arrays.toString(p) + " round " + round + " output " + o;
+              assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[o]), where);
+              assertEquals(at, arg[o], where);
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void maxPoolPropagatesNan() {
     float[] x = {1, Float.NaN, 3, 4};
