@@ -145,12 +145,26 @@ final class PanelConv {
    * of the work at 7 wide, an eighth at 14) are computed and dropped. That pays where unfolding costs most
    * next to the multiply, with few output channels: one thread, 3x3, against unfolding, 2.5x at 16 channels
    * 7 wide, 1.4-1.5x at 16-32 channels 14-28 wide, 1.2-1.4x at 64 channels 7-14 wide, 1.0x at 64 channels 28-56
-   * wide and 128 channels 14 wide; on two threads 0.8-0.96x from 128 channels on.
+   * wide and 128 channels 14 wide; on two threads 0.8-0.96x from 128 channels on (AVX2; for AVX-512 see
+   * {@link #wideGridChannels}).
    */
   static boolean readsWideGrid(ConvGeometry g, int nr) {
     long padded = (long) g.n * g.inChannels * planeSize(g) + nr + (g.kernelW - 1) * g.dilationW;
-    return g.strideH == 1 && g.strideW == 1 && g.outChannels / g.groups <= 64
+    return g.strideH == 1 && g.strideW == 1 && g.outChannels / g.groups <= wideGridChannels(g, nr)
         && padded <= Integer.MAX_VALUE - 16;
+  }
+
+  /**
+   * The most output channels per group for which the wide grid beats unfolding. With AVX2-sized panels
+   * ({@code nr} 16) 64, as above. With AVX-512 ({@code nr} 32), measured on ResNet-18's 3x3 shapes in one
+   * JVM: 1.1-1.6x at 128 channels 28 wide and 1.05-1.5x at 256 channels 14 wide at batch 16 (image by
+   * image), but 0.93-0.97x at 512 channels 7 wide; at batch 1 (panels split over threads) 1.1-1.4x up to 512.
+   */
+  private static int wideGridChannels(ConvGeometry g, int nr) {
+    if (nr < 32) {
+      return 64;
+    }
+    return byImage(g) ? 256 : 512;
   }
 
   /**

@@ -54,7 +54,12 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 8, 16, 16, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 6, 8, 8, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 5, 7, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(8, 4, 3, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+        Conv2dKernelTest.geo(8, 4, 3, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Where a panel is 32 columns, the wide grid takes up to 256 channels image by image and 512 otherwise:
+        // 72 channels image by image; 260 image by image and 520 in one image, both unfolded.
+        Conv2dKernelTest.geo(8, 4, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 2, 5, 5, 260, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 2, 5, 5, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
   }
 
   @Test
