@@ -127,6 +127,29 @@ class ReadmeExamplesTest {
     scoped.stateDict().forEach((name, t) -> assertArrayEquals(expected.get(name).toFloatArray(), t.toFloatArray(), name));
   }
 
+  /** The README's inference loop: a scope per batch gives the predictions of the same loop without one. */
+  @Test
+  void anInferenceLoopWithAScopePerBatchPredictsAsWithout() {
+    Module model = Models.create("seed-small", 1, 10);
+    model.eval();
+    java.util.List<float[]> scoped = new java.util.ArrayList<>();
+    java.util.List<float[]> plain = new java.util.ArrayList<>();
+    try (NoGrad ng = NoGrad.enter()) {
+      for (Batch b : sampleLoader()) {
+        try (StepScope batch = StepScope.open()) {
+          scoped.add(model.forward(b.images()).argmax(1).toFloatArray());
+        }
+      }
+      for (Batch b : sampleLoader()) {
+        plain.add(model.forward(b.images()).argmax(1).toFloatArray());
+      }
+    }
+    assertEquals(plain.size(), scoped.size());
+    for (int i = 0; i < plain.size(); i++) {
+      assertArrayEquals(plain.get(i), scoped.get(i), "batch " + i);
+    }
+  }
+
   private static DataLoader sampleLoader() {
     return new DataLoader(FashionMnist.sample().train().subset(0, 256), 64).shuffle(true).seed(1)
         .transform(FashionMnist.normalize());
