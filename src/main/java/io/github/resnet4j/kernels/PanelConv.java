@@ -12,8 +12,9 @@ package io.github.resnet4j.kernels;
  * (depth blocks of {@link BlockedGemm#KC}, in order), so results equal the GEMM's and do not depend on the
  * thread count.
  *
- * <p>Stride-1 convolutions mostly skip the unfolding: the input is copied once into its zero padding and the
- * tile reads B's rows there, through a table of offsets ({@link #readsPaddedCopy}, {@link #readsWideGrid}).
+ * <p>Stride-1 convolutions mostly skip the unfolding: the input is copied once into its zero padding (image by
+ * image where there are enough images, {@link #byImage}) and the tile reads B's rows there, through a table of
+ * offsets ({@link #readsPaddedCopy}, {@link #readsWideGrid}).
  */
 final class PanelConv {
   /** Multiply-adds per task below which handing panels to another thread costs more than it saves. */
@@ -58,6 +59,7 @@ final class PanelConv {
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     int hwo = g.outH * g.outW;
     int imagePlanes = g.inChannels * planeSize(g);
+    // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
     if (readsPaddedCopy(g, nr) && byImage(g) && hwo % nr == 0) {
       int[] offs = rowOffsets(g);
       int perImage = hwo / nr;
@@ -256,7 +258,8 @@ final class PanelConv {
 
   /**
    * {@link #panels} reading the padded input in place: each half of a panel lies in one output row (of one
-   * image), so each half of every row of B is a run of the padded input.
+   * image), so each half of every row of B is a run of the padded input. xp holds the whole batch's padded
+   * copy from float {@code shift} on (0 for the whole batch; an image's first float for one image's copy).
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, float[] y, int from, int to) {
@@ -314,7 +317,8 @@ final class PanelConv {
   /**
    * Panel {@code q} of the wide grid (image {@code q / panelsPerImage}), row panels {@code [qa0, qa1)} of each
    * group's A: the tile reads the padded input in place into a scratch tile, whose columns that lie on the
-   * output are then copied to y.
+   * output are then copied to y. xp holds the padded copy from float {@code shift} on, as in
+   * {@link #paddedPanels}.
    */
   private static void widePanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, float[] y, int q, int qa0, int qa1) {
