@@ -154,27 +154,40 @@ public final class Conv2dKernel {
     if (dWeight != null && WeightGradient.readsPaddedCopy(Kernels.PROVIDER, g)) {
       WeightGradient.fromPaddedCopy(Kernels.PROVIDER, g, x, dy, dWeight);
     } else if (dWeight != null) {
-      // dW_g = sum over chunks, in chunk order, of dY_g [coutG, ld] * cols_g^T: the order is fixed by the
-      // batch alone, so the sum does not depend on threads; each GEMM is parallel inside.
+      // dW_g = sum over chunks, in chunk order, of dY_g [coutG, ld] * cols_g^T, one chain per block of images
+      // (WeightGradient.imageBlocks), the blocks' sums added in block order, as WeightGradient.fromPaddedCopy
+      // sums: the order is fixed by the batch alone, so the sum depends neither on threads nor on the route
+      // (nor so on the kernels); each GEMM is parallel inside.
       float[] cols = Scratch.get(Scratch.CONV_COLS, g.inChannels * g.kernelH * g.kernelW * nb * hwo);
       float[] dyChunk = nb > 1 ? Scratch.get(Scratch.CONV_OUT, g.outChannels * nb * hwo) : null;
-      for (int chunk = 0; chunk < chunks; chunk++) {
-        int n0 = chunk * nb;
-        int nbc = Math.min(nb, g.n - n0);
-        int ld = nbc * hwo;
-        float[] d = nbc == 1 ? dy : dyChunk;
-        int dBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
-        if (nbc > 1) {
-          Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, dyChunk);
+      int blocks = Math.max(1, WeightGradient.imageBlocks(g.n));
+      float[] partial = blocks > 1 ? Scratch.get(Scratch.DW_BLOCK, g.weightSize()) : null;
+      for (int b = 0; b < blocks; b++) {
+        int first = b * g.n / blocks;
+        int end = (b + 1) * g.n / blocks;
+        float[] target = b == 0 ? dWeight : partial;
+        for (int n0 = first; n0 < end; n0 += nb) {
+          int nbc = Math.min(nb, end - n0);
+          int ld = nbc * hwo;
+          float[] d = nbc == 1 ? dy : dyChunk;
+          int dBase = nbc == 1 ? n0 * g.outChannels * hwo : 0;
+          if (nbc > 1) {
+            Layout.batchToChunk(dy, g.outChannels, hwo, n0, nbc, dyChunk);
+          }
+          Im2col.im2col(g, x, n0, nbc, cols);
+          for (int grp = 0; grp < g.groups; grp++) {
+            if (WeightGradient.applies(Kernels.PROVIDER, g, ld, false)) {
+              WeightGradient.run(Kernels.PROVIDER, coutG, kg, ld, d, dBase + grp * coutG * ld, cols,
+                  grp * kg * ld, n0 != first, target, grp * coutG * kg);
+            } else {
+              Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
+                  cols, grp * kg * ld, ld, n0 == first ? 0f : 1f, target, grp * coutG * kg, kg);
+            }
+          }
         }
-        Im2col.im2col(g, x, n0, nbc, cols);
-        for (int grp = 0; grp < g.groups; grp++) {
-          if (WeightGradient.applies(Kernels.PROVIDER, g, ld, false)) {
-            WeightGradient.run(Kernels.PROVIDER, coutG, kg, ld, d, dBase + grp * coutG * ld, cols, grp * kg * ld,
-                n0 != 0, dWeight, grp * coutG * kg);
-          } else {
-            Gemm.sgemm(false, true, coutG, kg, ld, d, dBase + grp * coutG * ld, ld,
-                cols, grp * kg * ld, ld, n0 == 0 ? 0f : 1f, dWeight, grp * coutG * kg, kg);
+        if (b > 0) {
+          for (int e = 0; e < g.weightSize(); e++) {
+            dWeight[e] += partial[e];
           }
         }
       }

@@ -19,7 +19,8 @@ final class Scratch {
   static final int TILE_B = 7;
   static final int PADDED = 8;
   static final int FLIPPED = 9;
-  private static final int SLOTS = 10;
+  static final int DW_BLOCK = 10;
+  private static final int SLOTS = 11;
 
   /** Int slots: a panel's B row offsets ({@link PanelConv}), A row starts ({@link WeightGradient}). */
   static final int B_ROWS = 0;

@@ -119,9 +119,12 @@ final class WeightGradient {
    * {@link PanelConv#readsWideGrid} (rows as wide as the padded input): on it, row (ci, kh, kw) of an image's
    * patches is one run of the zero-padded input, which the tile reads in place ({@link
    * KernelProvider#tileRowsA}). dY is packed with zeros in the grid's extra columns, whose terms
-   * then add nothing: {@code fma(x, 0, s) == s}. So each element is the column-matrix GEMM's chain of
-   * products in the same order, the same bits, without writing and reading back nine copies of the input
-   * (ResNet-20's first stage at batch 128: 3 x 32 MiB per convolution). One difference: an infinite or NaN
+   * then add nothing: {@code fma(x, 0, s) == s}. So below {@code 2 *} {@link #IMAGE_BLOCK} images each element
+   * is the column-matrix GEMM's chain of products in the same order, the same bits, without writing and
+   * reading back nine copies of the input (ResNet-20's first stage at batch 128: 3 x 32 MiB per convolution).
+   * From there each block of images ({@link #imageBlocks}) is such a chain of its own, and the blocks' sums
+   * are added in block order: other bits than the GEMM's, the same for every thread count and provider.
+   * One difference: an infinite or NaN
    * input value in the last {@code kW - 1} columns leaks into more of dW than it would there; the rest of
    * dW and dx are not finite then anyway.
    *
@@ -147,8 +150,10 @@ final class WeightGradient {
     int ldt = bPanels * nr;
     int aPanels = (kg + mr - 1) / mr;
     float[] xp = PanelConv.padded(g, x, (g.kernelW - 1) * g.dilationW);
-    float[] t = Scratch.get(Scratch.GRAD_T, kg * ldt);
+    int blocks = imageBlocks(g.n);
+    float[] t = Scratch.get(Scratch.GRAD_T, Math.max(1, blocks) * kg * ldt);
     int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
+    Product product = new Product(kp, g, half, nr, ldt, kg, wide, plane, xp, starts, t);
     for (int grp = 0; grp < g.groups; grp++) {
       // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
       for (int ci = 0; ci < cinG; ci++) {
@@ -157,34 +162,108 @@ final class WeightGradient {
               + tap % g.kernelW * g.dilationW;
         }
       }
-      float[] bp = packWideDy(g, dy, grp, nr, ldt);
-      // Few chunks of row panels, each walking the images in order with all its panels per image, so that an
-      // image's packed dY and padded planes are read from L3 once per chunk, not once per row panel (which
-      // ran at 0.7-0.8x of im2col + run).
-      Parallel.forRange(aPanels, Math.max(1, aPanels / (2 * Parallel.threads())), (from, to) -> {
-        for (int img = 0; img < g.n; img++) {
-          int image = img * g.inChannels * plane;
-          for (int qa = from; qa < to; qa++) {
-            int r = qa * mr;
-            int rows = Math.min(mr, kg - r);
-            for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
-              int kc = Math.min(BlockedGemm.KC, wide - pc);
-              for (int q = 0; q < bPanels; q++) {
-                int bOff = (img * wide + pc) * ldt + q * nr * kc;
-                int cols = Math.min(nr, coutG - q * nr);
-                if (half) {
-                  kp.tileRowsAHalf(kc, xp, image + pc, starts, r, bp, bOff, t, r * ldt + q * nr, ldt, rows, cols,
-                      img > 0 || pc > 0);
-                } else {
-                  kp.tileRowsA(kc, xp, image + pc, starts, r, bp, bOff, t, r * ldt + q * nr, ldt, rows, cols,
-                      img > 0 || pc > 0);
-                }
+      product.bp = packWideDy(g, dy, grp, nr, ldt);
+      if (blocks >= 2) {
+        // Blocks of images, each summed over all row panels into a partial dW^T of its own, the partials then
+        // added in block order. Row-panel chunks each walked the whole batch instead, reading every image's
+        // packed dY and padded planes from L3 once per chunk: on ResNet-20's shapes at batch 128 two threads
+        // were no faster than one. The blocks depend on the batch size alone, not on the threads.
+        Parallel.forRange(blocks, 1, (from, to) -> {
+          for (int b = from; b < to; b++) {
+            product.run(b * g.n / blocks, (b + 1) * g.n / blocks, 0, aPanels, b * kg * ldt);
+          }
+        });
+        for (int b = 1; b < blocks; b++) {
+          int off = b * kg * ldt;
+          for (int e = 0; e < kg * ldt; e++) {
+            t[e] += t[off + e];
+          }
+        }
+      } else {
+        // Few chunks of row panels, each walking the images in order with all its panels per image, so that an
+        // image's packed dY and padded planes are read from L3 once per chunk, not once per row panel (which
+        // ran at 0.7-0.8x of im2col + run). Each element is then the column-matrix GEMM's chain, bit for bit.
+        Parallel.forRange(aPanels, Math.max(1, aPanels / (2 * Parallel.threads())),
+            (from, to) -> product.run(0, g.n, from, to, 0));
+      }
+      transpose(t, 0, ldt, kg, coutG, dW, grp * coutG * kg, kg);
+    }
+  }
+
+  /** Images per block of {@link #fromPaddedCopy}'s partial sums, where the batch has at least two blocks. */
+  static final int IMAGE_BLOCK = 16;
+
+  /**
+   * The blocks of images whose partial weight gradients {@link #fromPaddedCopy} sums separately: {@code n /}
+   * {@link #IMAGE_BLOCK} (images {@code [b * n / blocks, (b + 1) * n / blocks)}), or fewer than 2 for one
+   * chain over the whole batch.
+   *
+   * @param n the batch size
+   * @return the block count
+   */
+  static int imageBlocks(int n) {
+    return n / IMAGE_BLOCK;
+  }
+
+  /** One group's product dW^T (+)= rows of the padded input times packed dY, over ranges of images and rows. */
+  private static final class Product {
+    final KernelProvider kp;
+    final ConvGeometry g;
+    final boolean half;
+    final int nr;
+    final int ldt;
+    final int kg;
+    final int wide;
+    final int plane;
+    final float[] xp;
+    final int[] starts;
+    final float[] t;
+    float[] bp;
+
+    Product(KernelProvider kp, ConvGeometry g, boolean half, int nr, int ldt, int kg, int wide, int plane,
+        float[] xp, int[] starts, float[] t) {
+      this.kp = kp;
+      this.g = g;
+      this.half = half;
+      this.nr = nr;
+      this.ldt = ldt;
+      this.kg = kg;
+      this.wide = wide;
+      this.plane = plane;
+      this.xp = xp;
+      this.starts = starts;
+      this.t = t;
+    }
+
+    /**
+     * Images {@code [img0, img1)} in order, row panels {@code [qa0, qa1)}, into dW^T at {@code tOff}
+     * (overwritten by the first image, accumulated by the rest).
+     */
+    void run(int img0, int img1, int qa0, int qa1, int tOff) {
+      int mr = kp.mr();
+      int coutG = g.outChannels / g.groups;
+      int bPanels = ldt / nr;
+      for (int img = img0; img < img1; img++) {
+        int image = img * g.inChannels * plane;
+        for (int qa = qa0; qa < qa1; qa++) {
+          int r = qa * mr;
+          int rows = Math.min(mr, kg - r);
+          for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
+            int kc = Math.min(BlockedGemm.KC, wide - pc);
+            boolean load = img > img0 || pc > 0;
+            for (int q = 0; q < bPanels; q++) {
+              int bOff = (img * wide + pc) * ldt + q * nr * kc;
+              int cols = Math.min(nr, coutG - q * nr);
+              int cOff = tOff + r * ldt + q * nr;
+              if (half) {
+                kp.tileRowsAHalf(kc, xp, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
+              } else {
+                kp.tileRowsA(kc, xp, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
               }
             }
           }
         }
-      });
-      transpose(t, 0, ldt, kg, coutG, dW, grp * coutG * kg, kg);
+      }
     }
   }
 

@@ -232,4 +232,89 @@ class WeightGradientTest {
     org.junit.jupiter.api.Assertions.assertFalse(WeightGradient.applies(Kernels.PROVIDER, pointwise,
         (long) pointwise.n * pointwise.outH * pointwise.outW, false));
   }
+
+  /**
+   * From two blocks of images on, the weight gradient from the padded copy sums each block as the GEMM would
+   * (its own chain, bit for bit the column-matrix GEMM of that block's images) and adds the blocks' sums in
+   * block order: checked against exactly that, computed block by block through the blocked GEMM, and against
+   * the direct backward in double; the same bits on every provider and thread count.
+   */
+  @Test
+  void blocksOfImagesAreSummedInBlockOrder() {
+    SplittableRandom r = new SplittableRandom(26);
+    int before = Parallel.threads();
+    try {
+      for (ConvGeometry g : new ConvGeometry[] {
+          Conv2dKernelTest.geo(2 * WeightGradient.IMAGE_BLOCK + 3, 3, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+          Conv2dKernelTest.geo(3 * WeightGradient.IMAGE_BLOCK, 4, 5, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)}) {
+        org.junit.jupiter.api.Assertions.assertTrue(WeightGradient.imageBlocks(g.n) >= 2, g.toString());
+        float[] x = Conv2dKernelTest.random(r, g.inputSize());
+        float[] dy = Conv2dKernelTest.random(r, g.outputSize());
+        float[] want = blockwise(g, x, dy);
+        double[] direct = Conv2dKernelTest.refBackward(g, x, new float[g.weightSize()], dy)[1];
+        Conv2dKernelTest.assertClose(direct, want, 1e-7 * g.n * g.outH * g.outW + 1e-5, "dW " + g);
+        for (KernelProvider kp : GemmTest.providers()) {
+          for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] got = new float[g.weightSize()];
+            Arrays.fill(got, Float.NaN);
+            WeightGradient.fromPaddedCopy(kp, g, x, dy, got);
+            assertArrayEquals(want, got, kp.name() + " " + g + " threads " + threads);
+          }
+        }
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  /**
+   * The weight gradient as every route sums it from two blocks of images on: each block's images as one chain
+   * (the column-matrix GEMM of that block alone), the blocks' sums added in block order.
+   */
+  private static float[] blockwise(ConvGeometry g, float[] x, float[] dy) {
+    int blocks = Math.max(1, WeightGradient.imageBlocks(g.n));
+    int imageIn = g.inChannels * g.inH * g.inW;
+    int imageOut = g.outChannels * g.outH * g.outW;
+    float[] sum = null;
+    for (int b = 0; b < blocks; b++) {
+      int i0 = b * g.n / blocks;
+      int i1 = (b + 1) * g.n / blocks;
+      ConvGeometry gb = new ConvGeometry(i1 - i0, g.inChannels, g.inH, g.inW, g.outChannels, g.kernelH, g.kernelW,
+          g.strideH, g.strideW, g.padTop, g.padBottom, g.padLeft, g.padRight, g.dilationH, g.dilationW, g.groups);
+      float[] part = viaColumnMatrix(Kernels.plain(), gb, Arrays.copyOfRange(x, i0 * imageIn, i1 * imageIn),
+          Arrays.copyOfRange(dy, i0 * imageOut, i1 * imageOut));
+      if (sum == null) {
+        sum = part;
+      } else {
+        for (int e = 0; e < sum.length; e++) {
+          sum[e] += part[e];
+        }
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Conv2dKernel.backward's weight gradient at a batch of several image blocks equals the blockwise sum bit for
+   * bit on every route it takes in this JVM: the padded copy, the transposed product from the column matrix or
+   * the GEMM, depending on the kernels and the channel limits of the vector width. The plain and both vector
+   * test runs all compare against the same sum, so every provider gives the same bits.
+   */
+  @Test
+  void everyRouteSumsBlocksOfImagesTheSameWay() {
+    SplittableRandom r = new SplittableRandom(27);
+    int n = 2 * WeightGradient.IMAGE_BLOCK + 3;
+    for (ConvGeometry g : new ConvGeometry[] {
+        Conv2dKernelTest.geo(n, 4, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(n, 3, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(n, 4, 8, 8, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1)}) {
+      float[] x = Conv2dKernelTest.random(r, g.inputSize());
+      float[] w = Conv2dKernelTest.random(r, g.weightSize());
+      float[] dy = Conv2dKernelTest.random(r, g.outputSize());
+      float[] dW = new float[g.weightSize()];
+      Conv2dKernel.backward(g, x, w, dy, null, dW, null);
+      assertArrayEquals(blockwise(g, x, dy), dW, g.toString());
+    }
+  }
 }
