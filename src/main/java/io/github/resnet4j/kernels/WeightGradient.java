@@ -190,11 +190,12 @@ final class WeightGradient {
     }
   }
 
-  /** Images per block of {@link #fromPaddedCopy}'s partial sums, where the batch has at least two blocks. */
+  /** Images per block of a weight gradient's partial sums, where the batch has at least two blocks. */
   static final int IMAGE_BLOCK = 16;
 
   /**
-   * The blocks of images whose partial weight gradients {@link #fromPaddedCopy} sums separately: {@code n /}
+   * The blocks of images whose partial weight gradients every route sums separately ({@link #fromPaddedCopy},
+   * and the column-matrix and GEMM route of {@link Conv2dKernel#backward}), then adds in block order: {@code n /}
    * {@link #IMAGE_BLOCK} (images {@code [b * n / blocks, (b + 1) * n / blocks)}), or fewer than 2 for one
    * chain over the whole batch.
    *
