@@ -221,6 +221,49 @@ interface KernelProvider {
   }
 
   /**
+   * Whether {@link #tileOffsetBRowsA} has a register tile of its own, for full row panels. Where it has not,
+   * the weights are better packed once than once per tile.
+   *
+   * @return false by default
+   */
+  default boolean offsetTileReadsARows() {
+    return false;
+  }
+
+  /**
+   * {@link #tileOffsetB} with A read in place, not packed: row {@code i} of the tile's A is {@code
+   * a[aOff + i * lda .. + kc)}. For convolutions with few output panels (ResNet-18 at batch 1), where packing
+   * the weights cost as much as the multiply that reads them. Same operations in the same order, so the
+   * same bits; by default it packs the rows and calls {@link #tileOffsetB}.
+   *
+   * @param kc depth
+   * @param a the array A's rows lie in
+   * @param aOff row 0's first element
+   * @param lda A's row stride
+   * @param b the array B's rows lie in
+   * @param bBase added to every offset for the first half of a row
+   * @param bBase2 added to every offset for the second half
+   * @param offs where each row of B starts, relative to bBase
+   * @param offOff the offset of row 0 in offs
+   * @param c the C array
+   * @param cOff the tile's top-left element
+   * @param ldc C's row stride
+   * @param rows rows of the tile that exist (at most mr)
+   * @param load whether to accumulate into C
+   */
+  default void tileOffsetBRowsA(int kc, float[] a, int aOff, int lda, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, int rows, boolean load) {
+    int mr = mr();
+    float[] panel = Scratch.get(Scratch.TILE_A, kc * mr);
+    for (int i = 0; i < mr; i++) {
+      for (int p = 0; p < kc; p++) {
+        panel[p * mr + i] = i < rows ? a[aOff + i * lda + p] : 0f;
+      }
+    }
+    tileOffsetB(kc, panel, 0, b, bBase, bBase2, offs, offOff, c, cOff, ldc, rows, load);
+  }
+
+  /**
    * {@code sum(x[off .. off + len))} exactly as {@link RowSums#sum} takes it (eight float lanes, combined in
    * double), so every provider gives the same bits; by default that very code.
    *

@@ -40,11 +40,16 @@ final class PanelConv {
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
     int mPanels = (coutG + mr - 1) / mr;
     int groupA = mPanels * mr * kg;
-    float[] ap = Scratch.get(Scratch.GEMM_A, g.groups * groupA);
+    int panels = (g.n * g.outH * g.outW + nr - 1) / nr;
+    // Few output panels (ResNet-18's later stages at batch 1): each weight is read by so few tiles that packing
+    // the weights cost as much as the multiply; the tile reads them where they lie.
+    boolean weightsInPlace = kp.offsetTileReadsARows() && coutG % mr == 0 && panels <= IN_PLACE_PANELS
+        && (readsPaddedCopy(g, nr) || readsWideGrid(g, nr));
+    float[] ap = weightsInPlace ? weight : Scratch.get(Scratch.GEMM_A, g.groups * groupA);
     // In parallel where the weights are large: packing ResNet-18's 512-channel weights on the calling thread
     // alone took a tenth of an inference at batch 1.
     int packGrain = Math.max(1, PACK_FLOATS / (mr * kg));
-    for (int grp = 0; grp < g.groups; grp++) {
+    for (int grp = 0; grp < g.groups && !weightsInPlace; grp++) {
       int group = grp;
       if (Parallel.splits(mPanels, packGrain)) {
         Parallel.forRange(mPanels, packGrain, (from, to) -> BlockedGemm.packA(false, weight, group * coutG * kg, kg,
@@ -54,7 +59,6 @@ final class PanelConv {
             mPanels);
       }
     }
-    int panels = (g.n * g.outH * g.outW + nr - 1) / nr;
     long panelMacs = (long) g.outChannels * kg * nr;
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     int hwo = g.outH * g.outW;
@@ -66,16 +70,17 @@ final class PanelConv {
       Parallel.forRange(g.n, 1, (from, to) -> {
         for (int img = from; img < to; img++) {
           float[] xp = paddedImage(g, x, img, 0);
-          paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, y, img * perImage, (img + 1) * perImage);
+          paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage);
         }
       });
     } else if (readsPaddedCopy(g, nr)) {
       float[] xp = padded(g, x, 0);
       int[] offs = rowOffsets(g);
       if (Parallel.splits(panels, grain)) {
-        Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, xp, 0, offs, ap, y, from, to));
+        Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, from,
+            to));
       } else {
-        paddedPanels(kp, g, xp, 0, offs, ap, y, 0, panels);
+        paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, 0, panels);
       }
     } else if (readsWideGrid(g, nr) && byImage(g)) {
       int[] offs = rowOffsets(g);
@@ -84,7 +89,7 @@ final class PanelConv {
         for (int img = from; img < to; img++) {
           float[] xp = paddedImage(g, x, img, nr + (g.kernelW - 1) * g.dilationW);
           for (int q = img * perImage; q < (img + 1) * perImage; q++) {
-            widePanels(kp, g, xp, img * imagePlanes, offs, ap, y, q, 0, mPanels);
+            widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
           }
         }
       });
@@ -92,7 +97,7 @@ final class PanelConv {
       float[] xp = padded(g, x, nr + (g.kernelW - 1) * g.dilationW);
       int[] offs = rowOffsets(g);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
-          (q, qa0, qa1) -> widePanels(kp, g, xp, 0, offs, ap, y, q, qa0, qa1));
+          (q, qa0, qa1) -> widePanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, q, qa0, qa1));
     } else {
       splitRows(panels, mPanels, grain, (q, qa0, qa1) -> panels(kp, g, x, ap, y, q, q + 1, qa0, qa1));
     }
@@ -124,6 +129,9 @@ final class PanelConv {
       range.run(0, tasks);
     }
   }
+
+  /** Output panels up to which the weights are read in place rather than packed, where the tile can. */
+  static final int IN_PLACE_PANELS = 32;
 
   /** Tasks worth having at least: enough for two threads with some left for the one that finishes first. */
   private static final int MIN_TASKS = 8;
@@ -262,7 +270,7 @@ final class PanelConv {
    * copy from float {@code shift} on (0 for the whole batch; an image's first float for one image's copy).
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
-      float[] ap, float[] y, int from, int to) {
+      float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
     int mr = kp.mr();
     int nr = kp.nr();
     int half = nr / 2;
@@ -293,8 +301,13 @@ final class PanelConv {
           int ldc = inside ? hwo : nr;
           for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
             int kc = Math.min(BlockedGemm.KC, kg - pc);
-            kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base0 + groupOff,
-                base1 + groupOff, offs, pc, c, cOff, ldc, rows, pc > 0);
+            if (weightsInPlace) {
+              kp.tileOffsetBRowsA(kc, ap, (grp * coutG + r) * kg + pc, kg, xp, base0 + groupOff, base1 + groupOff,
+                  offs, pc, c, cOff, ldc, rows, pc > 0);
+            } else {
+              kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base0 + groupOff,
+                  base1 + groupOff, offs, pc, c, cOff, ldc, rows, pc > 0);
+            }
           }
           if (!inside) {
             scatter(c, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
@@ -321,7 +334,7 @@ final class PanelConv {
    * {@link #paddedPanels}.
    */
   private static void widePanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
-      float[] ap, float[] y, int q, int qa0, int qa1) {
+      float[] ap, boolean weightsInPlace, float[] y, int q, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
     int wp = g.inW + g.padLeft + g.padRight;
@@ -342,8 +355,13 @@ final class PanelConv {
         int rows = Math.min(mr, coutG - r);
         for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
           int kc = Math.min(BlockedGemm.KC, kg - pc);
-          kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base, base + nr / 2, offs, pc, tile,
-              0, nr, rows, pc > 0);
+          if (weightsInPlace) {
+            kp.tileOffsetBRowsA(kc, ap, (grp * coutG + r) * kg + pc, kg, xp, base, base + nr / 2, offs, pc, tile, 0,
+                nr, rows, pc > 0);
+          } else {
+            kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base, base + nr / 2, offs, pc,
+                tile, 0, nr, rows, pc > 0);
+          }
         }
         dropJunk(g, tile, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
       }

@@ -79,6 +79,7 @@ final class VectorKernels implements KernelProvider {
       if (MR == 8) {
         full8RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
         half8RowsA(kc, b, 0, 1, 2, 3, 4, 5, 6, 7, b, 0, c, 0, L, load);
+        full8RowsAOffsets(kc, x, 0, 2, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
         full8Offsets(kc, a, 0, b, 0, L, WARM_UP_OFFSETS, 0, c, 0, NR, load);
       } else {
         full6RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
@@ -877,6 +878,148 @@ final class VectorKernels implements KernelProvider {
     } else {
       KernelProvider.super.tileOffsetB(kc, a, aOff, b, bBase, bBase2, offs, offOff, c, cOff, ldc, rows, load);
     }
+  }
+
+  @Override
+  public boolean offsetTileReadsARows() {
+    return MR == 8;
+  }
+
+  @Override
+  public void tileOffsetBRowsA(int kc, float[] a, int aOff, int lda, float[] b, int bBase, int bBase2, int[] offs,
+      int offOff, float[] c, int cOff, int ldc, int rows, boolean load) {
+    if (MR == 8 && rows == 8) {
+      full8RowsAOffsets(kc, a, aOff, lda, b, bBase, bBase2, offs, offOff, c, cOff, ldc, load);
+    } else {
+      KernelProvider.super.tileOffsetBRowsA(kc, a, aOff, lda, b, bBase, bBase2, offs, offOff, c, cOff, ldc, rows,
+          load);
+    }
+  }
+
+  /** {@link #full8Offsets} reading its eight A rows in place, {@code lda} apart, instead of from a packed panel. */
+  private static void full8RowsAOffsets(int kc, float[] a, int aOff, int lda, float[] b, int bBase, int bBase2,
+      int[] offs, int offOff, float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    FloatVector c60;
+    FloatVector c61;
+    FloatVector c70;
+    FloatVector c71;
+    if (load) {
+      int r = cOff;
+      c00 = FloatVector.fromArray(S, c, r);
+      c01 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c10 = FloatVector.fromArray(S, c, r);
+      c11 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c20 = FloatVector.fromArray(S, c, r);
+      c21 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c30 = FloatVector.fromArray(S, c, r);
+      c31 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c40 = FloatVector.fromArray(S, c, r);
+      c41 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c50 = FloatVector.fromArray(S, c, r);
+      c51 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c60 = FloatVector.fromArray(S, c, r);
+      c61 = FloatVector.fromArray(S, c, r + L);
+      r += ldc;
+      c70 = FloatVector.fromArray(S, c, r);
+      c71 = FloatVector.fromArray(S, c, r + L);
+    } else {
+      FloatVector z = FloatVector.zero(S);
+      c00 = z;
+      c01 = z;
+      c10 = z;
+      c11 = z;
+      c20 = z;
+      c21 = z;
+      c30 = z;
+      c31 = z;
+      c40 = z;
+      c41 = z;
+      c50 = z;
+      c51 = z;
+      c60 = z;
+      c61 = z;
+      c70 = z;
+      c71 = z;
+    }
+    int a0 = aOff;
+    int a1 = aOff + 1 * lda;
+    int a2 = aOff + 2 * lda;
+    int a3 = aOff + 3 * lda;
+    int a4 = aOff + 4 * lda;
+    int a5 = aOff + 5 * lda;
+    int a6 = aOff + 6 * lda;
+    int a7 = aOff + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      int off = offs[offOff + p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bBase + off);
+      FloatVector b1 = FloatVector.fromArray(S, b, bBase2 + off);
+      FloatVector av = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(S, a[a6 + p]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(S, a[a7 + p]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    int r = cOff;
+    c00.intoArray(c, r);
+    c01.intoArray(c, r + L);
+    r += ldc;
+    c10.intoArray(c, r);
+    c11.intoArray(c, r + L);
+    r += ldc;
+    c20.intoArray(c, r);
+    c21.intoArray(c, r + L);
+    r += ldc;
+    c30.intoArray(c, r);
+    c31.intoArray(c, r + L);
+    r += ldc;
+    c40.intoArray(c, r);
+    c41.intoArray(c, r + L);
+    r += ldc;
+    c50.intoArray(c, r);
+    c51.intoArray(c, r + L);
+    r += ldc;
+    c60.intoArray(c, r);
+    c61.intoArray(c, r + L);
+    r += ldc;
+    c70.intoArray(c, r);
+    c71.intoArray(c, r + L);
   }
 
   /** The 6-row register tile reading B row p at {@code b[bBase + offs[offOff + p]]}, its second half

@@ -59,7 +59,12 @@ class PanelConvTest {
         // 72 channels image by image; 260 image by image and 520 in one image, both unfolded.
         Conv2dKernelTest.geo(8, 4, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 2, 5, 5, 260, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(1, 2, 5, 5, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+        Conv2dKernelTest.geo(1, 2, 5, 5, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Few output panels and whole row panels: the weights read in place (PanelConv.IN_PLACE_PANELS), on the
+        // wide grid and the padded copy, with a depth of two blocks (360) and two groups.
+        Conv2dKernelTest.geo(1, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 40, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
   }
 
   @Test
@@ -247,6 +252,43 @@ class PanelConvTest {
               assertEquals(Float.NaN, dst[2 + len]);
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * tileOffsetBRowsA (weights read in place) against packing the same rows and calling tileOffsetB, for every
+   * row count, overwriting and accumulating, on every provider.
+   */
+  @Test
+  void inPlaceWeightsTileEqualsThePackedOne() {
+    SplittableRandom r = new SplittableRandom(15);
+    for (KernelProvider kp : GemmTest.providers()) {
+      int mr = kp.mr();
+      int nr = kp.nr();
+      int kc = 37;
+      int lda = 50;
+      float[] a = Conv2dKernelTest.random(r, 5 + mr * lda);
+      float[] b = Conv2dKernelTest.random(r, 700);
+      int[] offs = new int[kc + 3];
+      for (int p = 0; p < offs.length; p++) {
+        offs[p] = r.nextInt(600 - nr);
+      }
+      for (int rows = 1; rows <= mr; rows++) {
+        float[] panel = new float[kc * mr];
+        for (int i = 0; i < rows; i++) {
+          for (int p = 0; p < kc; p++) {
+            panel[p * mr + i] = a[5 + i * lda + p];
+          }
+        }
+        for (boolean load : new boolean[] {false, true}) {
+          float[] start = Conv2dKernelTest.random(r, (mr + 1) * (nr + 3));
+          float[] want = start.clone();
+          kp.tileOffsetB(kc, panel, 0, b, 7, 7 + nr / 2 + 3, offs, 3, want, 2, nr + 3, rows, load);
+          float[] got = start.clone();
+          kp.tileOffsetBRowsA(kc, a, 5, lda, b, 7, 7 + nr / 2 + 3, offs, 3, got, 2, nr + 3, rows, load);
+          assertArrayEquals(want, got, kp.name() + " rows " + rows + " load " + load);
         }
       }
     }
