@@ -186,9 +186,7 @@ public final class Conv2dKernel {
           }
         }
         if (b > 0) {
-          for (int e = 0; e < g.weightSize(); e++) {
-            dWeight[e] += partial[e];
-          }
+          Elementwise.binary(BinaryOp.ADD, dWeight, 0, partial, 0, dWeight, 0, g.weightSize());
         }
       }
     }

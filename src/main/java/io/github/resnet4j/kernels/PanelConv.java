@@ -41,10 +41,13 @@ final class PanelConv {
     int mPanels = (coutG + mr - 1) / mr;
     int groupA = mPanels * mr * kg;
     int panels = (g.n * g.outH * g.outW + nr - 1) / nr;
+    boolean paddedCopy = readsPaddedCopy(g, nr);
+    boolean wideGrid = !paddedCopy && readsWideGrid(g, nr);
+    boolean imageByImage = byImage(g);
     // Few output panels (ResNet-18's later stages at batch 1): each weight is read by so few tiles that packing
     // the weights cost as much as the multiply; the tile reads them where they lie.
     boolean weightsInPlace = kp.offsetTileReadsARows() && coutG % mr == 0 && panels <= IN_PLACE_PANELS
-        && (readsPaddedCopy(g, nr) || readsWideGrid(g, nr));
+        && (paddedCopy || wideGrid);
     float[] ap = weightsInPlace ? weight : Scratch.get(Scratch.GEMM_A, g.groups * groupA);
     // In parallel where the weights are large: packing ResNet-18's 512-channel weights on the calling thread
     // alone took a tenth of an inference at batch 1.
@@ -63,39 +66,39 @@ final class PanelConv {
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     int hwo = g.outH * g.outW;
     int imagePlanes = g.inChannels * planeSize(g);
+    int[] offs = paddedCopy || wideGrid ? rowOffsets(g) : null;
+    // The wide grid reads past the last plane, for columns that are dropped.
+    int wideTail = nr + (g.kernelW - 1) * g.dilationW;
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
-    if (readsPaddedCopy(g, nr) && byImage(g) && hwo % nr == 0) {
-      int[] offs = rowOffsets(g);
+    if (paddedCopy && imageByImage && hwo % nr == 0) {
       int perImage = hwo / nr;
       Parallel.forRange(g.n, 1, (from, to) -> {
         for (int img = from; img < to; img++) {
           float[] xp = paddedImage(g, x, img, 0);
-          paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage);
+          paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage,
+              (img + 1) * perImage);
         }
       });
-    } else if (readsPaddedCopy(g, nr)) {
+    } else if (paddedCopy) {
       float[] xp = padded(g, x, 0);
-      int[] offs = rowOffsets(g);
       if (Parallel.splits(panels, grain)) {
         Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, from,
             to));
       } else {
         paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, 0, panels);
       }
-    } else if (readsWideGrid(g, nr) && byImage(g)) {
-      int[] offs = rowOffsets(g);
+    } else if (wideGrid && imageByImage) {
       int perImage = widePanelsPerImage(g, nr);
       Parallel.forRange(g.n, 1, (from, to) -> {
         for (int img = from; img < to; img++) {
-          float[] xp = paddedImage(g, x, img, nr + (g.kernelW - 1) * g.dilationW);
+          float[] xp = paddedImage(g, x, img, wideTail);
           for (int q = img * perImage; q < (img + 1) * perImage; q++) {
             widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
           }
         }
       });
-    } else if (readsWideGrid(g, nr)) {
-      float[] xp = padded(g, x, nr + (g.kernelW - 1) * g.dilationW);
-      int[] offs = rowOffsets(g);
+    } else if (wideGrid) {
+      float[] xp = padded(g, x, wideTail);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
           (q, qa0, qa1) -> widePanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, q, qa0, qa1));
     } else {

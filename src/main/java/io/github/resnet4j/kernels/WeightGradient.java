@@ -174,10 +174,7 @@ final class WeightGradient {
           }
         });
         for (int b = 1; b < blocks; b++) {
-          int off = b * kg * ldt;
-          for (int e = 0; e < kg * ldt; e++) {
-            t[e] += t[off + e];
-          }
+          Elementwise.binary(BinaryOp.ADD, t, 0, t, b * kg * ldt, t, 0, kg * ldt);
         }
       } else {
         // Few chunks of row panels, each walking the images in order with all its panels per image, so that an
