@@ -34,8 +34,33 @@ public final class Conv2dKernel {
    * @param y output {@code [N, Cout, outH, outW]}, overwritten
    */
   public static void forward(ConvGeometry g, float[] x, float[] weight, float[] biasOrNull, float[] y) {
+    forward(g, x, weight, biasOrNull, null, false, y);
+  }
+
+  /**
+   * {@code y = act(conv(x, weight) + bias + residual)}: the convolution of
+   * {@link #forward(ConvGeometry, float[], float[], float[], float[])}, then the residual added and the ReLU
+   * applied image by image while each image's output is in cache. Bit for bit the separate ops, in that order.
+   *
+   * @param g the geometry
+   * @param x input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin / groups, kH, kW]}
+   * @param biasOrNull {@code [Cout]}, or null for none
+   * @param residualOrNull {@code [N, Cout, outH, outW]} added after the bias, or null for none; may not be y
+   * @param relu whether to apply {@code max(., 0)} last
+   * @param y output {@code [N, Cout, outH, outW]}, overwritten
+   */
+  public static void forward(ConvGeometry g, float[] x, float[] weight, float[] biasOrNull, float[] residualOrNull,
+      boolean relu, float[] y) {
     check(g, x, weight, biasOrNull);
     checkLength("y", y, g.outputSize());
+    if (residualOrNull != null) {
+      checkLength("residual", residualOrNull, g.outputSize());
+      if (residualOrNull == y) {
+        throw new IllegalArgumentException("conv2d: the residual cannot be the output array");
+      }
+    }
+    ConvEpilogue epilogue = new ConvEpilogue(biasOrNull, residualOrNull, relu);
     int hwo = g.outH * g.outW;
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
@@ -51,13 +76,11 @@ public final class Conv2dKernel {
                 x, (img * g.inChannels + grp * cinG) * hwo, hwo,
                 0f, y, (img * g.outChannels + grp * coutG) * hwo, hwo);
           }
+          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
         }
       });
     } else {
-      unfolded(Kernels.PROVIDER, g, x, weight, y);
-    }
-    if (biasOrNull != null) {
-      Layout.addBias(y, g.n, g.outChannels, hwo, biasOrNull);
+      unfolded(Kernels.PROVIDER, g, x, weight, epilogue, y);
     }
   }
 
@@ -68,15 +91,24 @@ public final class Conv2dKernel {
    * same bits: each output element's multiply-adds in the same order.
    */
   static void unfolded(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, float[] y) {
+    unfolded(kp, g, x, weight, ConvEpilogue.NONE, y);
+  }
+
+  /** {@link #unfolded}, then the epilogue, applied to each chunk of images as it is done. */
+  static void unfolded(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, ConvEpilogue epilogue,
+      float[] y) {
     if (kp.vectorized()) {
-      PanelConv.forward(kp, g, x, weight, y);
+      PanelConv.forward(kp, g, x, weight, epilogue, y);
       return;
     }
     int nb = chunk(g);
     int chunks = (g.n + nb - 1) / nb;
     Parallel.forRange(chunks, 1, (from, to) -> {
       for (int chunk = from; chunk < to; chunk++) {
-        forwardChunk(kp, g, x, weight, y, chunk * nb, Math.min(nb, g.n - chunk * nb));
+        int n0 = chunk * nb;
+        int nbc = Math.min(nb, g.n - n0);
+        forwardChunk(kp, g, x, weight, y, n0, nbc);
+        epilogue.applyImages(y, g.outChannels, g.outH * g.outW, n0, n0 + nbc);
       }
     });
   }

@@ -44,19 +44,6 @@ final class Layout {
     }
   }
 
-  /** {@code y[n, ch, :] += bias[ch]}. */
-  static void addBias(float[] y, int n, int c, int s, float[] bias) {
-    Parallel.forRange(n * c, grain(s), (from, to) -> {
-      for (int u = from; u < to; u++) {
-        float b = bias[u % c];
-        int o = u * s;
-        for (int i = 0; i < s; i++) {
-          y[o + i] += b;
-        }
-      }
-    });
-  }
-
   /** {@code out[ch] = sum over n and s of x[n, ch, s]}, in double, in a fixed order. */
   static void sumPerChannel(float[] x, int n, int c, int s, float[] out) {
     Parallel.forRange(c, Math.max(1, GRAIN_FLOATS / Math.max(1, n * s)), (from, to) -> {

@@ -34,6 +34,15 @@ final class PanelConv {
    * @param y output {@code [N, Cout, outH, outW]}, overwritten
    */
   static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, float[] y) {
+    forward(kp, g, x, weight, ConvEpilogue.NONE, y);
+  }
+
+  /**
+   * {@link #forward(KernelProvider, ConvGeometry, float[], float[], float[])}, then the epilogue: on each image
+   * as soon as its panels are done where the work is split image by image, else over y at the end.
+   */
+  static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, ConvEpilogue epilogue,
+      float[] y) {
     int mr = kp.mr();
     int nr = kp.nr();
     int coutG = g.outChannels / g.groups;
@@ -77,17 +86,12 @@ final class PanelConv {
           float[] xp = paddedImage(g, x, img, 0);
           paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage,
               (img + 1) * perImage);
+          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
         }
       });
-    } else if (paddedCopy) {
-      float[] xp = padded(g, x, 0);
-      if (Parallel.splits(panels, grain)) {
-        Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, from,
-            to));
-      } else {
-        paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, 0, panels);
-      }
-    } else if (wideGrid && imageByImage) {
+      return;
+    }
+    if (wideGrid && imageByImage) {
       int perImage = widePanelsPerImage(g, nr);
       Parallel.forRange(g.n, 1, (from, to) -> {
         for (int img = from; img < to; img++) {
@@ -95,8 +99,19 @@ final class PanelConv {
           for (int q = img * perImage; q < (img + 1) * perImage; q++) {
             widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
           }
+          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
         }
       });
+      return;
+    }
+    if (paddedCopy) {
+      float[] xp = padded(g, x, 0);
+      if (Parallel.splits(panels, grain)) {
+        Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, from,
+            to));
+      } else {
+        paddedPanels(kp, g, xp, 0, offs, ap, weightsInPlace, y, 0, panels);
+      }
     } else if (wideGrid) {
       float[] xp = padded(g, x, wideTail);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
@@ -104,6 +119,7 @@ final class PanelConv {
     } else {
       splitRows(panels, mPanels, grain, (q, qa0, qa1) -> panels(kp, g, x, ap, y, q, q + 1, qa0, qa1));
     }
+    epilogue.applyAll(y, g.n, g.outChannels, hwo);
   }
 
   /** One output panel's row panels {@code [qa0, qa1)} of A. */

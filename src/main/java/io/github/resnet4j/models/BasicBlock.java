@@ -47,9 +47,8 @@ public final class BasicBlock extends Module {
   /** relu(main + shortcut), the add and the ReLU fused. */
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor out = bn1.forwardRelu(conv1.forward(x));
-    out = conv2.forward(out);
+    Tensor out = bn1.forwardRelu(conv1, x);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return bn2.forwardAddRelu(out, identity); // relu(bn2(out) + identity), without storing bn2(out)
+    return bn2.forwardAddRelu(conv2, out, identity); // relu(bn2(conv2(out)) + identity), without storing bn2's
   }
 }

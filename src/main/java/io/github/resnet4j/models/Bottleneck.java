@@ -44,10 +44,9 @@ public final class Bottleneck extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor out = bn1.forwardRelu(conv1.forward(x));
-    out = bn2.forwardRelu(conv2.forward(out));
-    out = conv3.forward(out);
+    Tensor out = bn1.forwardRelu(conv1, x);
+    out = bn2.forwardRelu(conv2, out);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
-    return bn3.forwardAddRelu(out, identity); // relu(bn3(out) + identity), without storing bn3(out)
+    return bn3.forwardAddRelu(conv3, out, identity); // relu(bn3(conv3(out)) + identity), without storing bn3's
   }
 }

@@ -94,10 +94,7 @@ public final class ResNet extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
-    Tensor y = conv1.forward(x);
-    if (bn1 != null) {
-      y = bn1.forwardRelu(y);
-    }
+    Tensor y = bn1 != null ? bn1.forwardRelu(conv1, x) : conv1.forward(x);
     if (maxPool != null) {
       y = maxPool.forward(y);
     }

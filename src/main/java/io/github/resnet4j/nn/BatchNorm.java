@@ -144,6 +144,47 @@ public final class BatchNorm extends Module {
     return y;
   }
 
+  /**
+   * {@code relu(forward(conv.forward(x)))}: a convolution, this BatchNorm and a ReLU, as a ResNet block
+   * begins. In evaluation mode with gradients off (inside {@link io.github.resnet4j.tensor.NoGrad}), this
+   * BatchNorm is folded into the convolution's weights and bias, and the convolution applies the ReLU to its
+   * output while it is in cache: one pass over the activation instead of two, equal to the unfolded result
+   * within float32 rounding. The fold is kept and recomputed only after the weights or statistics change.
+   * Otherwise, exactly {@code forwardRelu(conv.forward(x))}.
+   *
+   * @param conv the convolution before this BatchNorm, with as many output channels as this has features
+   * @param x the convolution's input [N, Cin, H, W]
+   * @return the normalised, rectified convolution [N, C, outH, outW]
+   */
+  public Tensor forwardRelu(Conv2D conv, Tensor x) {
+    return FoldedBatchNorm.applies(conv, this) ? conv.forwardFolded(x, this, null, true)
+        : forwardRelu(conv.forward(x));
+  }
+
+  /**
+   * {@code relu(forward(conv.forward(x)) + residual)}, as a residual block whose main path ends in this
+   * BatchNorm ends; folded for inference as {@link #forwardRelu(Conv2D, Tensor)} is, with the residual added by
+   * the convolution too. Otherwise, exactly {@code forwardAddRelu(conv.forward(x), residual)}.
+   *
+   * @param conv the convolution before this BatchNorm
+   * @param x the convolution's input [N, Cin, H, W]
+   * @param residual the convolution's output shape [N, C, outH, outW], e.g. the shortcut's output
+   * @return the rectified sum [N, C, outH, outW]
+   * @throws IllegalArgumentException naming both shapes if they differ
+   */
+  public Tensor forwardAddRelu(Conv2D conv, Tensor x, Tensor residual) {
+    if (residual == null) {
+      throw new IllegalArgumentException("BatchNorm.forwardAddRelu: residual is null");
+    }
+    return FoldedBatchNorm.applies(conv, this) ? conv.forwardFolded(x, this, residual, true)
+        : forwardAddRelu(conv.forward(x), residual);
+  }
+
+  /** The epsilon added to the variance. */
+  float eps() {
+    return eps;
+  }
+
   @Override
   protected Tensor compute(Tensor x) {
     return normalize(x, null, false);

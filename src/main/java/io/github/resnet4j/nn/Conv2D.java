@@ -1,5 +1,6 @@
 package io.github.resnet4j.nn;
 
+import io.github.resnet4j.tensor.ConvSpec;
 import io.github.resnet4j.tensor.Functional;
 import io.github.resnet4j.tensor.Generator;
 import io.github.resnet4j.tensor.Tensor;
@@ -19,6 +20,8 @@ import io.github.resnet4j.tensor.Tensor;
 public final class Conv2D extends Module {
   private final Tensor weight;
   private final Tensor bias;
+  /** The last BatchNorm folded into this layer for inference, or null; replaced whole, so volatile suffices. */
+  volatile FoldedBatchNorm folded;
   private final Options options;
 
   /**
@@ -204,13 +207,45 @@ public final class Conv2D extends Module {
 
   @Override
   protected Tensor compute(Tensor x) {
+    return Functional.conv2d(x, weight, bias, spec(x));
+  }
+
+  /**
+   * {@code relu?(bn(this(x)) + residual?)} with bn folded into this convolution ({@link FoldedBatchNorm}); the
+   * caller has checked {@link FoldedBatchNorm#applies}. Records the output as this layer's and bn's.
+   *
+   * @param residual the output's shape, or null
+   */
+  Tensor forwardFolded(Tensor x, BatchNorm bn, Tensor residual, boolean relu) {
+    FoldedBatchNorm fold = folded;
+    if (fold == null || !fold.isCurrent(this, bn)) {
+      fold = FoldedBatchNorm.of(this, bn);
+      folded = fold;
+    }
+    Tensor y = Functional.conv2d(x, fold.weight(), fold.bias(), spec(x), residual, relu);
+    SummaryRecorder.record(this, y);
+    SummaryRecorder.record(bn, y);
+    return y;
+  }
+
+  /** The output shape [N, Cout, outH, outW] for input x, as {@link #forward} would compute it. */
+  int[] outputShape(Tensor x) {
+    ConvSpec s = spec(x);
+    int k = weight.size(2);
+    int outH = (x.size(2) + s.padTop() + s.padBottom() - s.dilationH() * (k - 1) - 1) / s.strideH() + 1;
+    int outW = (x.size(3) + s.padLeft() + s.padRight() - s.dilationW() * (k - 1) - 1) / s.strideW() + 1;
+    return new int[] {x.size(0), weight.size(0), outH, outW};
+  }
+
+  /** The padding resolved for x's size, after checking x's channels. */
+  private ConvSpec spec(Tensor x) {
     if (x.dim() != 4 || x.size(1) != weight.size(1) * options.groups) {
       throw new IllegalArgumentException("Conv2D: expected input [N, " + weight.size(1) * options.groups
           + ", H, W], got " + java.util.Arrays.toString(x.shape()));
     }
     int k = weight.size(2);
-    return Functional.conv2d(x, weight, bias, options.padding.resolve(x.size(2), x.size(3), k, k,
-        options.strideH, options.strideW, options.dilation, options.dilation, options.groups));
+    return options.padding.resolve(x.size(2), x.size(3), k, k, options.strideH, options.strideW, options.dilation,
+        options.dilation, options.groups);
   }
 
   @Override

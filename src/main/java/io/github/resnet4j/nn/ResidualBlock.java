@@ -49,14 +49,25 @@ public class ResidualBlock extends Module {
     // The usual ending: the BatchNorm that ends a path, the add and the ReLU as one node, bit for bit the same.
     BatchNorm mainBn = relu ? lastBatchNorm(main) : null;
     BatchNorm shortcutBn = relu && mainBn == null ? lastBatchNorm(shortcut) : null;
+    // Inference: that BatchNorm folded into the conv before it, which also adds the other path and rectifies.
+    Conv2D mainConv = convBefore(main, mainBn);
+    if (mainConv != null && FoldedBatchNorm.applies(mainConv, mainBn)) {
+      Tensor s = shortcut.forward(x);
+      Tensor in = ((Sequential) main).forwardPrefix(x, ((Sequential) main).size() - 2);
+      requireSameShape(x, mainConv.outputShape(in), s.shape());
+      return recorded(main, mainConv.forwardFolded(in, mainBn, s, true));
+    }
+    Conv2D shortcutConv = convBefore(shortcut, shortcutBn);
+    if (shortcutConv != null && FoldedBatchNorm.applies(shortcutConv, shortcutBn)) {
+      Tensor m = main.forward(x);
+      Tensor in = ((Sequential) shortcut).forwardPrefix(x, ((Sequential) shortcut).size() - 2);
+      requireSameShape(x, m.shape(), shortcutConv.outputShape(in));
+      return recorded(shortcut, shortcutConv.forwardFolded(in, shortcutBn, m, true));
+    }
     Tensor m = forwardUpTo(main, mainBn, x);
     Tensor s = forwardUpTo(shortcut, shortcutBn, x);
     // A BatchNorm keeps its input's shape, so the paths can be checked before the last one runs.
-    if (!Arrays.equals(m.shape(), s.shape())) {
-      throw new IllegalArgumentException("ResidualBlock: main path output " + Arrays.toString(m.shape())
-          + " and shortcut output " + Arrays.toString(s.shape()) + " differ for input "
-          + Arrays.toString(x.shape()));
-    }
+    requireSameShape(x, m.shape(), s.shape());
     if (mainBn != null) {
       return recorded(main, mainBn.forwardAddRelu(m, s));
     }
@@ -77,6 +88,23 @@ public class ResidualBlock extends Module {
       return last instanceof BatchNorm ? (BatchNorm) last : null;
     }
     return null;
+  }
+
+  /** The Conv2D just before {@code bn} at the end of path, or null (no bn, or something else before it). */
+  private static Conv2D convBefore(Module path, BatchNorm bn) {
+    if (bn == null || ((Sequential) path).size() < 2) {
+      return null;
+    }
+    Module before = ((Sequential) path).get(((Sequential) path).size() - 2);
+    return before instanceof Conv2D ? (Conv2D) before : null;
+  }
+
+  private static void requireSameShape(Tensor x, int[] mainShape, int[] shortcutShape) {
+    if (!Arrays.equals(mainShape, shortcutShape)) {
+      throw new IllegalArgumentException("ResidualBlock: main path output " + Arrays.toString(mainShape)
+          + " and shortcut output " + Arrays.toString(shortcutShape) + " differ for input "
+          + Arrays.toString(x.shape()));
+    }
   }
 
   /** The path applied to x, all of it, or all but its last BatchNorm {@code fused} when that is given. */

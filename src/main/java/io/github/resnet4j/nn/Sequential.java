@@ -73,7 +73,16 @@ public class Sequential extends Module {
     List<Module> modules = List.copyOf(children().values()).subList(0, end);
     for (int i = 0; i < modules.size(); i++) {
       Module m = modules.get(i);
-      if (m instanceof BatchNorm && i + 1 < modules.size() && modules.get(i + 1) instanceof ReLU) {
+      Module next = i + 1 < modules.size() ? modules.get(i + 1) : null;
+      if (m instanceof Conv2D && next instanceof BatchNorm && FoldedBatchNorm.applies((Conv2D) m, (BatchNorm) next)) {
+        // Inference: the BatchNorm folded into the convolution, which also applies a ReLU that follows.
+        boolean relu = i + 2 < modules.size() && modules.get(i + 2) instanceof ReLU;
+        y = ((Conv2D) m).forwardFolded(y, (BatchNorm) next, null, relu);
+        i++;
+        if (relu) {
+          SummaryRecorder.record(modules.get(++i), y);
+        }
+      } else if (m instanceof BatchNorm && next instanceof ReLU) {
         // A BatchNorm followed by a ReLU runs as one fused node.
         y = ((BatchNorm) m).forwardRelu(y);
         SummaryRecorder.record(modules.get(++i), y);

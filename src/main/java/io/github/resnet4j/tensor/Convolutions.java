@@ -1,5 +1,6 @@
 package io.github.resnet4j.tensor;
 
+import io.github.resnet4j.kernels.BinaryOp;
 import io.github.resnet4j.kernels.Conv2dKernel;
 import io.github.resnet4j.kernels.ConvGeometry;
 
@@ -8,6 +9,17 @@ final class Convolutions {
   private Convolutions() {}
 
   static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvSpec spec) {
+    return conv2d(x, weight, bias, spec, null, false);
+  }
+
+  /**
+   * {@code act(conv2d(x, weight, bias) + residual)} as one node: the residual added and the ReLU applied by the
+   * convolution to each image's output while it is in cache, bit for bit the separate ops.
+   *
+   * @param residual null, or the output's shape exactly
+   * @param relu whether the node ends in a ReLU
+   */
+  static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvSpec spec, Tensor residual, boolean relu) {
     Functional.requireRank("conv2d", x, 4, "[N, C, H, W]");
     if (weight.dim() != 4) {
       throw new IllegalArgumentException("conv2d: weight must be [Cout, Cin/groups, kH, kW], got "
@@ -36,12 +48,22 @@ final class Convolutions {
     ConvGeometry g = new ConvGeometry(n, c, x.shape[2], x.shape[3], cout, kh, kw, spec.strideH(), spec.strideW(),
         spec.padTop(), spec.padBottom(), spec.padLeft(), spec.padRight(), spec.dilationH(), spec.dilationW(),
         spec.groups());
+    int[] outShape = {n, cout, g.outH, g.outW};
+    if (residual != null && !java.util.Arrays.equals(residual.shape, outShape)) {
+      throw new IllegalArgumentException("conv2d: residual " + Shapes.str(residual.shape)
+          + " does not match the output " + Shapes.str(outShape) + " of input " + Shapes.str(x.shape)
+          + " and weight " + Shapes.str(weight.shape));
+    }
     float[] xd = x.denseData();
     float[] wd = weight.denseData();
     float[] y = Buffers.forOutput(n * cout * g.outH * g.outW);
-    Conv2dKernel.forward(g, xd, wd, bias == null ? null : bias.denseData(), y);
-    Tensor out = Tensor.wrap(y, n, cout, g.outH, g.outW);
-    return Autograd.record("conv2d", out, gy -> {
+    Conv2dKernel.forward(g, xd, wd, bias == null ? null : bias.denseData(),
+        residual == null ? null : residual.denseData(), relu, y);
+    Tensor out = Tensor.wrap(y, outShape);
+    String name = relu ? (residual == null ? "conv2dRelu" : "conv2dAddRelu") : residual == null ? "conv2d" : "conv2dAdd";
+    return Autograd.record(name, out, upstream -> {
+      // relu(v) > 0 exactly where v > 0, so the output masks the gradient as the pre-activation would.
+      Tensor gy = relu ? Ops.zip(name, BinaryOp.RELU_GRAD, out, upstream) : upstream;
       float[] dy = gy.denseData();
       float[] dx = x.requiresGrad ? Buffers.forOutput(xd.length) : null;
       float[] dw = weight.requiresGrad ? Buffers.forOutput(wd.length) : null;
@@ -50,7 +72,8 @@ final class Convolutions {
       return new Tensor[] {
           dx == null ? null : Tensor.wrap(dx, x.shape),
           dw == null ? null : Tensor.wrap(dw, weight.shape),
-          db == null ? null : Tensor.wrap(db, cout)};
-    }, x, weight, bias);
+          db == null ? null : Tensor.wrap(db, cout),
+          residual == null ? null : gy};
+    }, x, weight, bias, residual);
   }
 }

@@ -105,6 +105,25 @@ public final class Functional {
   }
 
   /**
+   * {@code relu(conv2d(x, weight, bias, spec) + residual)} as one node, the residual and the ReLU each optional:
+   * the same values and gradients, bit for bit, as the separate ops, with one stored activation and no pass of
+   * their own over it (the convolution applies them to each image's output while it is in cache). With a
+   * BatchNorm folded into weight and bias, this is a whole conv-BatchNorm-ReLU, or a residual block's end.
+   *
+   * @param x input [N, C, H, W]
+   * @param weight [Cout, C/groups, kH, kW]
+   * @param bias [Cout], or null
+   * @param spec stride, padding, dilation and groups
+   * @param residual [N, Cout, outH, outW] to add after the bias (the shortcut's output), or null
+   * @param relu whether to apply the ReLU last
+   * @return [N, Cout, outH, outW]
+   * @throws IllegalArgumentException naming the shapes if the residual is not the output's shape
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvSpec spec, Tensor residual, boolean relu) {
+    return Convolutions.conv2d(x, weight, bias, spec, residual, relu);
+  }
+
+  /**
    * Batch normalisation over the channel dimension, as torch.nn.functional.batch_norm. In training mode
    * it normalises by the batch mean and biased variance and, if given, updates the running statistics
    * in place: {@code running = (1 - momentum) * running + momentum * batch}, the variance unbiased. In

@@ -10,6 +10,8 @@ final class Storage {
   volatile float[] values;
   /** Why {@link #values} is null, for the error a later read throws. */
   volatile String releasedBecause;
+  /** In-place writes so far, for {@link Tensor#version()}; volatile so that a cache on another thread sees them. */
+  volatile long version;
 
   Storage(float[] values) {
     this.values = values;

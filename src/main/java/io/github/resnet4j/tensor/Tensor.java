@@ -383,7 +383,19 @@ public final class Tensor {
    */
   public Tensor set(float value, int... index) {
     data()[flatIndex("set", index)] = value;
+    storage.version++;
     return this;
+  }
+
+  /**
+   * How many in-place changes this tensor's memory has seen, counting those made through any view of it (as
+   * PyTorch's {@code _version}): a value computed from the tensor (BatchNorm folded into a convolution's
+   * weights, say) is stale once this differs from the count it was computed at.
+   *
+   * @return a count that only grows; equal counts mean unchanged values
+   */
+  public long version() {
+    return storage.version;
   }
 
   private int flatIndex(String op, int[] index) {
@@ -796,11 +808,13 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- in place (outside autograd)
 
+  /** Called by every in-place write before it writes, so that {@link #version()} counts it. */
   private void checkWritable(String op) {
     if (requiresGrad && node != null && NoGrad.isGradEnabled()) {
       throw new IllegalStateException(op + ": in-place change of a tensor inside the autograd graph;"
           + " do it on a leaf or in a NoGrad scope");
     }
+    storage.version++;
   }
 
   /**

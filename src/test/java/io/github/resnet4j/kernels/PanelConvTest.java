@@ -128,6 +128,63 @@ class PanelConvTest {
     }
   }
 
+  /**
+   * The epilogue (bias, residual, ReLU: a folded BatchNorm's conv, a block's end) applied image by image, or
+   * over y at the end on the routes that finish no image early, gives the bits of the separate ops after the
+   * plain convolution, on every provider and route, including the pointwise GEMM of Conv2dKernel.forward.
+   */
+  @Test
+  void theEpilogueEqualsTheSeparateOpsOnEveryRoute() {
+    SplittableRandom r = new SplittableRandom(15);
+    List<ConvGeometry> all = new java.util.ArrayList<>(geometries());
+    for (Conv2dKernelTest.Config c : Conv2dKernelTest.configs()) {
+      all.add(c.g());
+    }
+    // Pointwise with at least 256 pixels: each image's own GEMM.
+    all.add(Conv2dKernelTest.geo(3, 8, 16, 16, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1));
+    boolean[][] variants = {{true, false, true}, {false, true, true}, {true, true, false}, {true, true, true}};
+    for (ConvGeometry g : all) {
+      float[] x = Conv2dKernelTest.random(r, g.inputSize());
+      float[] w = Conv2dKernelTest.random(r, g.weightSize());
+      float[] b = Conv2dKernelTest.random(r, g.outChannels);
+      float[] res = Conv2dKernelTest.random(r, g.outputSize());
+      for (boolean[] v : variants) {
+        float[] bias = v[0] ? b : null;
+        float[] residual = v[1] ? res : null;
+        for (KernelProvider kp : GemmTest.providers()) {
+          float[] plain = new float[g.outputSize()];
+          Conv2dKernel.unfolded(kp, g, x, w, plain);
+          float[] expected = separateOps(g, plain, bias, residual, v[2]);
+          float[] y = new float[g.outputSize()];
+          Arrays.fill(y, Float.NaN);
+          Conv2dKernel.unfolded(kp, g, x, w, new ConvEpilogue(bias, residual, v[2]), y);
+          assertArrayEquals(expected, y, kp.name() + " " + Arrays.toString(v) + " " + g);
+        }
+        float[] plain = new float[g.outputSize()];
+        Conv2dKernel.forward(g, x, w, null, plain);
+        float[] y = new float[g.outputSize()];
+        Conv2dKernel.forward(g, x, w, bias, residual, v[2], y);
+        assertArrayEquals(separateOps(g, plain, bias, residual, v[2]), y, "forward " + Arrays.toString(v) + " " + g);
+      }
+    }
+  }
+
+  /** {@code max((y + bias) + residual, 0)}, each step optional, one at a time over the whole array. */
+  private static float[] separateOps(ConvGeometry g, float[] y, float[] bias, float[] residual, boolean relu) {
+    float[] out = y.clone();
+    int hw = g.outH * g.outW;
+    for (int i = 0; bias != null && i < out.length; i++) {
+      out[i] += bias[i / hw % g.outChannels];
+    }
+    for (int i = 0; residual != null && i < out.length; i++) {
+      out[i] += residual[i];
+    }
+    for (int i = 0; relu && i < out.length; i++) {
+      out[i] = Math.max(out[i], 0f);
+    }
+    return out;
+  }
+
   /** The whole batch's column matrix, {@code [Cin * kH * kW, N * outH * outW]}. */
   static float[] columnMatrix(ConvGeometry g, float[] x) {
     float[] cols = new float[g.inChannels * g.kernelH * g.kernelW * g.n * g.outH * g.outW];

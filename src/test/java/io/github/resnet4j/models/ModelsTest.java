@@ -111,6 +111,44 @@ class ModelsTest {
     }
   }
 
+  /**
+   * Evaluation under NoGrad folds every BatchNorm that follows a convolution (stems, blocks, projection
+   * shortcuts, bottlenecks); with gradients on, the same model runs layer by layer. The logits agree within
+   * float32 rounding, with running statistics and affine parameters far from their initial values.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "seed, 3, 16",
+      "resnet20, 3, 32",
+      "resnet20-a, 3, 32",
+      "preact-resnet20, 3, 32",
+      "resnet18, 3, 64",
+      "resnet50, 3, 64"})
+  void foldedInferenceEqualsTheLayersWithinRounding(String name, int in, int size) {
+    Generator gen = new Generator(9);
+    Module m = Models.create(name, in, 7);
+    try (NoGrad ignored = NoGrad.enter()) {
+      for (Module layer : m.namedModules().values()) {
+        if (layer instanceof io.github.resnet4j.nn.BatchNorm) {
+          io.github.resnet4j.nn.BatchNorm bn = (io.github.resnet4j.nn.BatchNorm) layer;
+          int c = bn.runningMean().size(0);
+          bn.weight().copyFrom(Tensor.uniform(gen, 0.5f, 1.5f, c));
+          bn.bias().copyFrom(Tensor.uniform(gen, -0.5f, 0.5f, c));
+          bn.runningMean().copyFrom(Tensor.uniform(gen, -0.3f, 0.3f, c));
+          bn.runningVar().copyFrom(Tensor.uniform(gen, 0.5f, 2f, c));
+        }
+      }
+    }
+    m.eval();
+    Tensor x = Tensor.randn(gen, 2, in, size, size);
+    Tensor layers = m.forward(x).detach();
+    Tensor folded;
+    try (NoGrad ignored = NoGrad.enter()) {
+      folded = m.forward(x);
+    }
+    assertTrue(folded.allClose(layers, 1e-4, 1e-4), name + ": folded " + folded + " vs layers " + layers);
+  }
+
   @Test
   void unknownModelNamesTheKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.create("vgg16", 3, 10));

@@ -165,7 +165,7 @@ class BatchNormReluTest {
     assertEquals(expected.numBatchesTracked(), actual.numBatchesTracked());
   }
 
-  private static float min(float[] v) {
+  static float min(float[] v) {
     float m = Float.POSITIVE_INFINITY;
     for (float f : v) {
       m = Math.min(m, f);
@@ -173,7 +173,7 @@ class BatchNormReluTest {
     return m;
   }
 
-  private static float max(float[] v) {
+  static float max(float[] v) {
     float m = Float.NEGATIVE_INFINITY;
     for (float f : v) {
       m = Math.max(m, f);
