@@ -70,6 +70,19 @@ interface KernelProvider {
   void reluGrad(float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n);
 
   /**
+   * One step of a max scan that keeps the first maximum, as max pooling does: {@code best[i] = v[i]} where
+   * {@code v[i] > best[i]}, or where v[i] is NaN and best[i] is not (so the first NaN stays), for {@code i < n}.
+   * A pure selection, so every provider gives the same bits.
+   *
+   * @param best the running maxima, updated in place
+   * @param bestOff start in best
+   * @param v the next candidates
+   * @param vOff start in v
+   * @param n element count
+   */
+  void firstMax(float[] best, int bestOff, float[] v, int vOff, int n);
+
+  /**
    * A full-width tile ({@code [rows, nr]}, {@code rows <= mr}) like {@link #tile}, reading B unpacked: row
    * p of the panel is {@code b[bOff + p * ldb .. + nr)}. Worth it when few A panels share each B panel
    * (small M), where packing B would cost as much as the multiply. Same operation order, so the same bits

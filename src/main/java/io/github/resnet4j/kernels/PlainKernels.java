@@ -116,6 +116,17 @@ final class PlainKernels implements KernelProvider {
   }
 
   @Override
+  public void firstMax(float[] best, int bestOff, float[] v, int vOff, int n) {
+    for (int i = 0; i < n; i++) {
+      float b = best[bestOff + i];
+      float x = v[vOff + i];
+      if (x > b || (x != x && b == b)) {
+        best[bestOff + i] = x;
+      }
+    }
+  }
+
+  @Override
   public void fullWidthTileStridedB(int kc, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c,
       int cOff, int ldc, int rows, boolean load) {
     float[] panel = new float[kc * NR];

@@ -55,7 +55,7 @@ public final class PoolKernel {
    * @param padH rows of -infinity above and below
    * @param padW columns of -infinity left and right
    * @param y output {@code [N, C, outH, outW]}, overwritten
-   * @param argmax {@code [N, C, outH, outW]}, overwritten
+   * @param argmax {@code [N, C, outH, outW]}, overwritten; or null when only the values are wanted
    */
   public static void maxPool2dForward(float[] x, int n, int c, int h, int w, int kH, int kW, int sH, int sW,
       int padH, int padW, float[] y, int[] argmax) {
@@ -63,7 +63,9 @@ public final class PoolKernel {
     int ow = outSize(w, kW, sW, padW);
     check("x", x.length, (long) n * c * h * w);
     check("y", y.length, (long) n * c * oh * ow);
-    check("argmax", argmax.length, (long) n * c * oh * ow);
+    if (argmax != null) {
+      check("argmax", argmax.length, (long) n * c * oh * ow);
+    }
     Parallel.forRange(n * c, grain(h * w), (from, to) -> {
       for (int plane = from; plane < to; plane++) {
         int in = plane * h * w;
@@ -91,7 +93,91 @@ public final class PoolKernel {
               }
             }
             y[out + i * ow + j] = best;
-            argmax[out + i * ow + j] = bestAt;
+            if (argmax != null) {
+              argmax[out + i * ow + j] = bestAt;
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Max pooling forward without the indices, for inference: the values of {@link #maxPool2dForward} bit for
+   * bit, several times faster.
+   *
+   * <p>Why it is exact: the scan keeps the first maximum in row-major window order (and the first NaN). Taking
+   * each row's first maximum over the window's columns, then the first of those over the window's rows, picks
+   * the first row holding a maximum and that row's first maximum, which is the same element, even among zeros
+   * of both signs. Both steps run along whole rows, vectorized ({@link KernelProvider#firstMax}), instead of
+   * a branchy scan per window: ResNet-18's stem pooling at batch 1 takes 0.77 ms instead of 6.1 on one core.
+   * Plain Java keeps the scan.
+   *
+   * @param x input {@code [N, C, H, W]}
+   * @param n batch N
+   * @param c channels C
+   * @param h height H
+   * @param w width W
+   * @param kH window height
+   * @param kW window width
+   * @param sH vertical stride
+   * @param sW horizontal stride
+   * @param padH rows of -infinity above and below
+   * @param padW columns of -infinity left and right
+   * @param y output {@code [N, C, outH, outW]}, overwritten
+   */
+  public static void maxPool2dValues(float[] x, int n, int c, int h, int w, int kH, int kW, int sH, int sW,
+      int padH, int padW, float[] y) {
+    maxPool2dValues(Kernels.PROVIDER, x, n, c, h, w, kH, kW, sH, sW, padH, padW, y);
+  }
+
+  static void maxPool2dValues(KernelProvider kp, float[] x, int n, int c, int h, int w, int kH, int kW, int sH,
+      int sW, int padH, int padW, float[] y) {
+    if (!kp.vectorized()) {
+      // firstMax does not auto-vectorize (its selection is a branch), and as a branch per element it is slower
+      // than the scan: 5.2 against 3.4 ms for ResNet-18's stem pooling.
+      maxPool2dForward(x, n, c, h, w, kH, kW, sH, sW, padH, padW, y, null);
+    } else {
+      rowsThenColumns(kp, x, n, c, h, w, kH, kW, sH, sW, padH, padW, y);
+    }
+  }
+
+  /** {@link #maxPool2dValues} as row maxima, then maxima over rows: exact on every provider. */
+  static void rowsThenColumns(KernelProvider kp, float[] x, int n, int c, int h, int w, int kH, int kW, int sH,
+      int sW, int padH, int padW, float[] y) {
+    int oh = outSize(h, kH, sH, padH);
+    int ow = outSize(w, kW, sW, padW);
+    check("x", x.length, (long) n * c * h * w);
+    check("y", y.length, (long) n * c * oh * ow);
+    int wp = w + 2 * padW;
+    // Window starts along a padded row, at stride 1; every sW-th one is an output column.
+    int starts = wp - kW + 1;
+    Parallel.forRange(n * c, grain(h * w), (from, to) -> {
+      float[] row = Scratch.get(Scratch.POOL_ROW, wp);
+      float[] rowMax = Scratch.get(Scratch.POOL_ROWS, (h + 1) * starts);
+      Arrays.fill(row, 0, padW, Float.NEGATIVE_INFINITY);
+      Arrays.fill(row, padW + w, wp, Float.NEGATIVE_INFINITY);
+      int column = h * starts; // the last row of rowMax: one output row's maxima over the window's rows
+      for (int plane = from; plane < to; plane++) {
+        int in = plane * h * w;
+        for (int r = 0; r < h; r++) {
+          System.arraycopy(x, in + r * w, row, padW, w);
+          System.arraycopy(row, 0, rowMax, r * starts, starts);
+          for (int t = 1; t < kW; t++) {
+            kp.firstMax(rowMax, r * starts, row, t, starts);
+          }
+        }
+        int out = plane * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          // Padding rows are -infinity, which never displaces anything: the window's real rows suffice.
+          int r0 = Math.max(0, i * sH - padH);
+          int r1 = Math.min(h, i * sH - padH + kH);
+          System.arraycopy(rowMax, r0 * starts, rowMax, column, starts);
+          for (int r = r0 + 1; r < r1; r++) {
+            kp.firstMax(rowMax, column, rowMax, r * starts, starts);
+          }
+          for (int j = 0; j < ow; j++) {
+            y[out + i * ow + j] = rowMax[column + j * sW];
           }
         }
       }

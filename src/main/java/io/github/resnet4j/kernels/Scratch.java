@@ -20,7 +20,9 @@ final class Scratch {
   static final int PADDED = 8;
   static final int FLIPPED = 9;
   static final int DW_BLOCK = 10;
-  private static final int SLOTS = 11;
+  static final int POOL_ROWS = 11;
+  static final int POOL_ROW = 12;
+  private static final int SLOTS = 13;
 
   /** Int slots: a panel's B row offsets ({@link PanelConv}), A row starts ({@link WeightGradient}). */
   static final int B_ROWS = 0;

@@ -70,6 +70,7 @@ final class VectorKernels implements KernelProvider {
       fullWidth(kc, a, 0, b, 0, NR, c, 0, NR, 4, load);
       fullWidth(kc, a, 0, b, 0, NR, c, 0, NR, 2, load);
       reluGrad(x, 0, x, 0, x, 0, x.length);
+      firstMax(x, 0, x, 0, x.length);
       copyRun(b, 0, b, NR, NR, 0, NR);
       copyRun(b, 0, b, NR, NR, 1, NR - 1);
       copyRun(x, 0, x, L, L + 3, 1, L);
@@ -502,6 +503,25 @@ final class VectorKernels implements KernelProvider {
     }
     for (; i < n; i++) {
       out[outOff + i] = x[xOff + i] > 0f ? g[gOff + i] : 0f;
+    }
+  }
+
+  @Override
+  public void firstMax(float[] best, int bestOff, float[] v, int vOff, int n) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector b = FloatVector.fromArray(S, best, bestOff + i);
+      FloatVector x = FloatVector.fromArray(S, v, vOff + i);
+      VectorMask<Float> take = x.compare(VectorOperators.GT, b)
+          .or(x.test(VectorOperators.IS_NAN).andNot(b.test(VectorOperators.IS_NAN)));
+      b.blend(x, take).intoArray(best, bestOff + i);
+    }
+    for (; i < n; i++) {
+      float b = best[bestOff + i];
+      float x = v[vOff + i];
+      if (x > b || (x != x && b == b)) {
+        best[bestOff + i] = x;
+      }
     }
   }
 

@@ -26,8 +26,12 @@ final class Pooling {
     int n = x.shape[0];
     int c = x.shape[1];
     float[] y = Buffers.forOutput(n * c * o[0] * o[1]);
-    int[] argmax = new int[y.length];
     float[] xd = x.denseData();
+    if (!NoGrad.isGradEnabled() || !x.requiresGrad) { // nothing will backpropagate: no indices to keep
+      PoolKernel.maxPool2dValues(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, y);
+      return Tensor.wrap(y, n, c, o[0], o[1]);
+    }
+    int[] argmax = new int[y.length];
     PoolKernel.maxPool2dForward(xd, n, c, x.shape[2], x.shape[3], kh, kw, sh, sw, ph, pw, y, argmax);
     return Autograd.record("maxPool2d", Tensor.wrap(y, n, c, o[0], o[1]), g -> {
       float[] dx = Buffers.forOutput(xd.length);

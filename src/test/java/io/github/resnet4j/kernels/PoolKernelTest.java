@@ -121,6 +121,55 @@ class PoolKernelTest {
     }
   }
 
+  /**
+   * The inference kernel (no indices; row maxima, then maxima over rows, vectorized) gives the scan's values
+   * bit for bit on every provider: ties among 0, -0, 1 and 2, -infinity, NaNs with different payloads (the
+   * first one must win), whole planes of -infinity, and rows wide enough for full vectors and their tails.
+   */
+  @Test
+  void valuesWithoutIndicesEqualTheScanBitForBit() {
+    SplittableRandom r = new SplittableRandom(4);
+    int n = 2;
+    int c = 3;
+    for (int[] size : new int[][] {{11, 10}, {13, 37}, {9, 70}}) {
+      int h = size[0];
+      int w = size[1];
+      for (int[] p : WINDOWS) {
+        for (int round = 0; round < 3; round++) {
+          float[] x = new float[n * c * h * w];
+          for (int i = 0; i < x.length; i++) {
+            int k = r.nextInt(40);
+            x[i] = k == 0 ? Float.intBitsToFloat(0x7fc00000 + r.nextInt(1 << 16)) // NaNs told apart by payload
+                : k < 4 ? Float.NEGATIVE_INFINITY : k < 12 ? -0f : r.nextInt(3);
+          }
+          if (round == 0) {
+            java.util.Arrays.fill(x, 0, h * w, Float.NEGATIVE_INFINITY);
+          }
+          int oh = PoolKernel.outSize(h, p[0], p[2], p[4]);
+          int ow = PoolKernel.outSize(w, p[1], p[3], p[5]);
+          float[] expected = new float[n * c * oh * ow];
+          PoolKernel.maxPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], expected, new int[expected.length]);
+          for (KernelProvider kp : GemmTest.providers()) {
+            float[] y = new float[expected.length];
+            java.util.Arrays.fill(y, 7f);
+            // The separable form on both providers (plain Java itself takes the scan, which is slower there).
+            PoolKernel.rowsThenColumns(kp, x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], y);
+            for (int o = 0; o < y.length; o++) {
+              assertEquals(Float.floatToRawIntBits(expected[o]), Float.floatToRawIntBits(y[o]),
+                  kp.name() + " " + java.util.Arrays.toString(p) + " " + h + "x" + w + " output " + o + ": "
+                      + expected[o] + " vs " + y[o]);
+            }
+          }
+          float[] viaEntry = new float[expected.length];
+          PoolKernel.maxPool2dValues(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], viaEntry);
+          for (int o = 0; o < viaEntry.length; o++) {
+            assertEquals(Float.floatToRawIntBits(expected[o]), Float.floatToRawIntBits(viaEntry[o]), "output " + o);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void maxPoolPropagatesNan() {
     float[] x = {1, Float.NaN, 3, 4};
