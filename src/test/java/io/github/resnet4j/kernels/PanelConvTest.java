@@ -61,10 +61,13 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 2, 5, 5, 260, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 2, 5, 5, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // Few output panels and whole row panels: the weights read in place (PanelConv.IN_PLACE_PANELS), on the
-        // wide grid and the padded copy, with a depth of two blocks (360) and two groups.
+        // wide grid (each row panel over all panels) and the padded copy, with a depth of two blocks (360) and
+        // two groups.
         Conv2dKernelTest.geo(1, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(2, 40, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(1, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
+        Conv2dKernelTest.geo(1, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+        // The same on the wide grid, two groups of depth 288 (row panels over every panel: widePanelsRowsFirst).
+        Conv2dKernelTest.geo(1, 64, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
   }
 
   @Test
