@@ -229,6 +229,7 @@ final class PanelConv {
     int planes = g.n * g.inChannels;
     int plane = planeSize(g);
     float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
+    BORDERS.get().forget(); // this copy's planes lie elsewhere than an image's
     int grain = Math.max(1, (1 << 15) / plane);
     if (Parallel.splits(planes, grain)) {
       Parallel.forRange(planes, grain, (from, to) -> padPlanes(g, x, xp, 0, from, to));
@@ -247,9 +248,57 @@ final class PanelConv {
     int planes = g.inChannels;
     int plane = planeSize(g);
     float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
+    Borders borders = BORDERS.get();
+    if (borders.holds(xp, g, tail)) {
+      copyInterior(g, x, xp, img * planes, img * planes, (img + 1) * planes);
+      return xp;
+    }
     padPlanes(g, x, xp, img * planes, img * planes, (img + 1) * planes);
     java.util.Arrays.fill(xp, planes * plane, planes * plane + tail, 0f);
+    borders.remember(xp, g, tail);
     return xp;
+  }
+
+  private static final ThreadLocal<Borders> BORDERS = ThreadLocal.withInitial(Borders::new);
+
+  /**
+   * Which image layout a thread's padded copy was last written in. The next image of the same layer (and of
+   * the next layer of the same shape) then needs only its interior copied: the zero borders and tail are
+   * still there, since nothing but an interior copy of that layout wrote the array since.
+   */
+  private static final class Borders {
+    private float[] array;
+    private ConvGeometry geometry;
+    private int tail;
+
+    boolean holds(float[] xp, ConvGeometry g, int tail) {
+      ConvGeometry h = geometry;
+      return xp == array && tail == this.tail && (h == g || h.inChannels == g.inChannels && h.inH == g.inH
+          && h.inW == g.inW && h.padTop == g.padTop && h.padBottom == g.padBottom && h.padLeft == g.padLeft
+          && h.padRight == g.padRight);
+    }
+
+    void remember(float[] xp, ConvGeometry g, int tail) {
+      array = xp;
+      geometry = g;
+      this.tail = tail;
+    }
+
+    void forget() {
+      array = null;
+      geometry = null;
+    }
+  }
+
+  /** Planes {@code [from, to)} of x copied into the interior of a padded copy whose borders are in place. */
+  private static void copyInterior(ConvGeometry g, float[] x, float[] xp, int first, int from, int to) {
+    int wp = g.inW + g.padLeft + g.padRight;
+    for (int u = from; u < to; u++) {
+      int d = (u - first) * planeSize(g) + g.padTop * wp + g.padLeft;
+      for (int ih = 0; ih < g.inH; ih++) {
+        System.arraycopy(x, (u * g.inH + ih) * g.inW, xp, d + ih * wp, g.inW);
+      }
+    }
   }
 
   /** Planes {@code [from, to)} of x padded into xp, plane {@code first} at xp's start. */

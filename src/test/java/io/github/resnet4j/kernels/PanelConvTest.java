@@ -94,6 +94,31 @@ class PanelConvTest {
   }
 
   /**
+   * Image by image, each thread pads its image into a copy whose zero borders later images of the same layout
+   * reuse: layers of the same channels and size but other padding, one after another, must each see their own.
+   */
+  @Test
+  void imageCopiesOfLayersThatDifferOnlyInPaddingKeepTheirOwnBorders() {
+    SplittableRandom r = new SplittableRandom(16);
+    List<ConvGeometry> sequence = List.of(
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1));
+    for (KernelProvider kp : GemmTest.providers()) {
+      for (ConvGeometry g : sequence) {
+        float[] x = Conv2dKernelTest.random(r, g.inputSize());
+        float[] w = Conv2dKernelTest.random(r, g.weightSize());
+        float[] y = new float[g.outputSize()];
+        PanelConv.forward(kp, g, x, w, y);
+        assertArrayEquals(viaIm2col(kp, g, x, w), y, kp.name() + " " + g);
+      }
+    }
+  }
+
+  /**
    * The forward each provider takes (panels with the Vector API, im2col and the blocked GEMM plain) and the
    * input gradient built on it give the same bits on both, on every geometry here and in Conv2dKernelTest.
    */
