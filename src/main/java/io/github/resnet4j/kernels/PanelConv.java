@@ -75,7 +75,8 @@ final class PanelConv {
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     int hwo = g.outH * g.outW;
     int imagePlanes = g.inChannels * planeSize(g);
-    int[] offs = paddedCopy || wideGrid ? rowOffsets(g) : null;
+    boolean columnCopies = wideGrid && imageByImage && readsColumnCopies(g, nr);
+    int[] offs = columnCopies ? columnOffsets(g) : paddedCopy || wideGrid ? rowOffsets(g) : null;
     // The wide grid reads past the last plane, for columns that are dropped.
     int wideTail = nr + (g.kernelW - 1) * g.dilationW;
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
@@ -86,6 +87,19 @@ final class PanelConv {
           float[] xp = paddedImage(g, x, img, 0);
           paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage,
               (img + 1) * perImage);
+          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
+        }
+      });
+      return;
+    }
+    if (columnCopies) {
+      int perImage = hwo / nr;
+      int plane = (g.inH + g.padTop + g.padBottom) * g.inW;
+      Parallel.forRange(g.n, 1, (from, to) -> {
+        for (int img = from; img < to; img++) {
+          float[] xc = columnCopies(g, x, img, nr);
+          paddedPanels(kp, g, xc, g.inW, plane, columnLead(g), img * g.inChannels * plane, offs, ap,
+              weightsInPlace, y, img * perImage, (img + 1) * perImage);
           epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
         }
       });
@@ -337,12 +351,104 @@ final class PanelConv {
   }
 
   /**
+   * Where the wide grid would run image by image on rows as wide as the input ("same" padding, stride 1) and
+   * whole panels per image: read instead from {@code kW} copies of the image, one per column of taps, each
+   * with rows {@code W} apart (no horizontal padding) and, in place of the padding, zeros over the columns that
+   * tap would otherwise reach across a row's end. Every half panel is then a run of each copy, as on the
+   * padded copy, so no grid columns are computed only to be dropped: 80 grid columns for 64 pixels at 8x8.
+   */
+  static boolean readsColumnCopies(ConvGeometry g, int nr) {
+    int taps = g.kernelW;
+    long size = (long) taps * (columnLead(g) + (long) g.inChannels * (g.inH + g.padTop + g.padBottom) * g.inW)
+        + columnLead(g) + nr;
+    return g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && (g.outH * g.outW) % nr == 0
+        && size <= COLUMN_COPIES_FLOATS;
+  }
+
+  /**
+   * The column copies' size limit (256 KiB): they are read from L2 like an image's padded copy, but are kW
+   * times its size. ResNet-18's 64 channels of 56x56 (2.5 MB) ran at 0.92-0.96x of the wide grid.
+   */
+  private static final int COLUMN_COPIES_FLOATS = 64 * 1024;
+
+  /** Zeros before each column copy: as far as a tap reaches across a row's end. */
+  private static int columnLead(ConvGeometry g) {
+    return Math.max(g.padLeft, g.padRight);
+  }
+
+  /**
+   * Image {@code img} of x as the column copies of {@link #readsColumnCopies}, in the calling thread's
+   * scratch: copy t (taps of kernel column t, reaching {@code s = t * dilationW - padLeft} columns right)
+   * holds, after {@link #columnLead} zeros, {@code [Cin, H + padTop + padBottom, W]} with the zero rows of the
+   * padding and zeros over the columns outside {@code [max(0, s), W + min(0, s))}; then {@code lead + nr}
+   * zeros, for the columns of a last panel that are never stored. The zeros stay from one image to the next.
+   */
+  private static float[] columnCopies(ConvGeometry g, float[] x, int img, int nr) {
+    int w = g.inW;
+    int plane = (g.inH + g.padTop + g.padBottom) * w;
+    int lead = columnLead(g);
+    int copy = lead + g.inChannels * plane;
+    int size = g.kernelW * copy + lead + nr;
+    float[] xc = Scratch.get(Scratch.PADDED, size);
+    Borders borders = BORDERS.get();
+    boolean zeroed = borders.holds(xc, g, -nr);
+    if (!zeroed) {
+      java.util.Arrays.fill(xc, 0, size, 0f);
+    }
+    for (int t = 0; t < g.kernelW; t++) {
+      int shift = t * g.dilationW - g.padLeft;
+      int lo = Math.max(0, shift);
+      int hi = w + Math.min(0, shift);
+      for (int ci = 0; ci < g.inChannels; ci++) {
+        int src = (img * g.inChannels + ci) * g.inH * w;
+        int dst = t * copy + lead + ci * plane + g.padTop * w;
+        for (int ih = 0; ih < g.inH; ih++) {
+          System.arraycopy(x, src + ih * w + lo, xc, dst + ih * w + lo, hi - lo);
+        }
+      }
+    }
+    if (!zeroed) {
+      borders.remember(xc, g, -nr); // a negative tail: this layout, not the padded copy's
+    }
+    return xc;
+  }
+
+  /** {@link #rowOffsets} for the column copies: row p = (ci, kh, kw) in copy kw, shifted by its reach. */
+  private static int[] columnOffsets(ConvGeometry g) {
+    int w = g.inW;
+    int plane = (g.inH + g.padTop + g.padBottom) * w;
+    int copy = columnLead(g) + g.inChannels * plane;
+    int cinG = g.inChannels / g.groups;
+    int[] offs = Scratch.ints(Scratch.B_ROWS, cinG * g.kernelH * g.kernelW);
+    for (int ci = 0; ci < cinG; ci++) {
+      for (int kh = 0; kh < g.kernelH; kh++) {
+        for (int kw = 0; kw < g.kernelW; kw++) {
+          offs[(ci * g.kernelH + kh) * g.kernelW + kw] = kw * copy + ci * plane + kh * g.dilationH * w
+              + kw * g.dilationW - g.padLeft;
+        }
+      }
+    }
+    return offs;
+  }
+
+  /**
    * {@link #panels} reading the padded input in place: each half of a panel lies in one output row (of one
    * image), so each half of every row of B is a run of the padded input. xp holds the whole batch's padded
    * copy from float {@code shift} on (0 for the whole batch; an image's first float for one image's copy).
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
+    paddedPanels(kp, g, xp, g.inW + g.padLeft + g.padRight, planeSize(g), 0, shift, offs, ap, weightsInPlace, y,
+        from, to);
+  }
+
+  /**
+   * {@link #paddedPanels} on a copy whose rows are {@code pitch} floats apart and planes {@code plane}, with the
+   * top-left tap of batch column j at {@code lead + image * Cin * plane + oh * pitch + ow - shift}: the padded
+   * copy, or the column copies of {@link #columnCopies}.
+   */
+  private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int pitch, int plane, int lead,
+      int shift, int[] offs, float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
     int mr = kp.mr();
     int nr = kp.nr();
     int half = nr / 2;
@@ -357,12 +463,12 @@ final class PanelConv {
       int cols = Math.min(nr, columns - j0);
       int img = j0 / hwo;
       int pix = j0 - img * hwo;
-      int base0 = paddedStart(g, j0) - shift;
+      int base0 = copyStart(g, j0, pitch, plane) + lead - shift;
       // A last panel with one real half reads its first half again: columns that are never stored.
-      int base1 = cols > half ? paddedStart(g, j0 + half) - shift : base0;
+      int base1 = cols > half ? copyStart(g, j0 + half, pitch, plane) + lead - shift : base0;
       boolean inside = pix + cols <= hwo && cols == nr;
       for (int grp = 0; grp < g.groups; grp++) {
-        int groupOff = grp * cinG * planeSize(g);
+        int groupOff = grp * cinG * plane;
         int aGroup = grp * mPanels * mr * kg;
         for (int qa = 0; qa < mPanels; qa++) {
           int r = qa * mr;
@@ -389,14 +495,14 @@ final class PanelConv {
     }
   }
 
-  /** Where batch column j's patch starts in the padded input of {@link #readsPaddedCopy}: its top-left tap. */
-  private static int paddedStart(ConvGeometry g, int j) {
+  /** Where batch column j's patch starts in a copy of rows {@code pitch} apart: its top-left tap. */
+  private static int copyStart(ConvGeometry g, int j, int pitch, int plane) {
     int hwo = g.outH * g.outW;
     int img = j / hwo;
     int pix = j - img * hwo;
     int oh = pix / g.outW;
     int ow = pix - oh * g.outW;
-    return img * g.inChannels * planeSize(g) + oh * (g.inW + g.padLeft + g.padRight) + ow;
+    return img * g.inChannels * plane + oh * pitch + ow;
   }
 
   /**

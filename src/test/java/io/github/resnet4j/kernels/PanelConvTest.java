@@ -66,6 +66,15 @@ class PanelConvTest {
         Conv2dKernelTest.geo(1, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(2, 40, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+        // "Same" padding, image by image, whole panels per image: the column copies instead of the wide grid
+        // (8x8 where a panel is 32 columns, 4x12 where it is 16): dilated, asymmetric, 5x5, grouped, two depth
+        // blocks with the weights in place.
+        Conv2dKernelTest.geo(8, 4, 8, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
+        Conv2dKernelTest.geo(8, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 0, 2, 1, 1),
+        Conv2dKernelTest.geo(8, 3, 4, 8, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1),
+        Conv2dKernelTest.geo(8, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+        Conv2dKernelTest.geo(8, 40, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 4, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // The same on the wide grid, two groups of depth 288 (row panels over every panel: widePanelsRowsFirst).
         Conv2dKernelTest.geo(1, 64, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
   }
