@@ -54,8 +54,8 @@ final class FoldedBatchNorm {
         b = b.add(bn.bias());
       }
       // Copies of their own: large results belong to an open StepScope, which would recycle them on closing.
-      return new FoldedBatchNorm(bn, sources, versions, Tensor.of(w.toFloatArray(), w.shape()), Tensor.of(b.toFloatArray(),
-          cout));
+      return new FoldedBatchNorm(bn, sources, versions, Tensor.of(w.toFloatArray(), w.shape()),
+          Tensor.of(b.toFloatArray(), cout));
     }
   }
 

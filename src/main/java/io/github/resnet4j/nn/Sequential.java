@@ -74,7 +74,8 @@ public class Sequential extends Module {
     for (int i = 0; i < modules.size(); i++) {
       Module m = modules.get(i);
       Module next = i + 1 < modules.size() ? modules.get(i + 1) : null;
-      if (m instanceof Conv2D && next instanceof BatchNorm && FoldedBatchNorm.applies((Conv2D) m, (BatchNorm) next)) {
+      if (m instanceof Conv2D && next instanceof BatchNorm
+          && FoldedBatchNorm.applies((Conv2D) m, (BatchNorm) next)) {
         // Inference: the BatchNorm folded into the convolution, which also applies a ReLU that follows.
         boolean relu = i + 2 < modules.size() && modules.get(i + 2) instanceof ReLU;
         y = ((Conv2D) m).forwardFolded(y, (BatchNorm) next, null, relu);

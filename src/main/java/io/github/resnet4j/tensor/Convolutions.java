@@ -60,7 +60,7 @@ final class Convolutions {
     Conv2dKernel.forward(g, xd, wd, bias == null ? null : bias.denseData(),
         residual == null ? null : residual.denseData(), relu, y);
     Tensor out = Tensor.wrap(y, outShape);
-    String name = relu ? (residual == null ? "conv2dRelu" : "conv2dAddRelu") : residual == null ? "conv2d" : "conv2dAdd";
+    String name = "conv2d" + (residual == null ? "" : "Add") + (relu ? "Relu" : "");
     return Autograd.record(name, out, upstream -> {
       // relu(v) > 0 exactly where v > 0, so the output masks the gradient as the pre-activation would.
       Tensor gy = relu ? Ops.zip(name, BinaryOp.RELU_GRAD, out, upstream) : upstream;

@@ -148,7 +148,8 @@ class PoolKernelTest {
           int oh = PoolKernel.outSize(h, p[0], p[2], p[4]);
           int ow = PoolKernel.outSize(w, p[1], p[3], p[5]);
           float[] expected = new float[n * c * oh * ow];
-          PoolKernel.maxPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], expected, new int[expected.length]);
+          PoolKernel.maxPool2dForward(x, n, c, h, w, p[0], p[1], p[2], p[3], p[4], p[5], expected,
+              new int[expected.length]);
           for (KernelProvider kp : GemmTest.providers()) {
             float[] y = new float[expected.length];
             java.util.Arrays.fill(y, 7f);

@@ -69,7 +69,8 @@ class FoldedBatchNormTest {
         assertNotNull(conv.folded, "NoGrad and evaluation mode: folded");
         assertClose(expected, actual, "bias " + convBias + ", affine " + affine);
         float[] v = actual.toFloatArray();
-        assertTrue(BatchNormReluTest.min(v) == 0f && BatchNormReluTest.max(v) > 0f, "the test input must hit both sides of the ReLU");
+        assertTrue(BatchNormReluTest.min(v) == 0f && BatchNormReluTest.max(v) > 0f,
+            "the test input must hit both sides of the ReLU");
         // The public entry point, as a custom block calls it.
         assertClose(expected, folded(() -> bn.forwardRelu(conv, x)), "BatchNorm.forwardRelu(conv, x)");
       }
