@@ -195,8 +195,8 @@ public final class Conv2dKernel {
       int blocks = Math.max(1, WeightGradient.imageBlocks(g.n));
       float[] partial = blocks > 1 ? Scratch.get(Scratch.DW_BLOCK, g.weightSize()) : null;
       for (int b = 0; b < blocks; b++) {
-        int first = b * g.n / blocks;
-        int end = (b + 1) * g.n / blocks;
+        int first = WeightGradient.blockStart(b, blocks, g.n);
+        int end = WeightGradient.blockStart(b + 1, blocks, g.n);
         float[] target = b == 0 ? dWeight : partial;
         for (int n0 = first; n0 < end; n0 += nb) {
           int nbc = Math.min(nb, end - n0);

@@ -82,38 +82,23 @@ final class PanelConv {
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
     if (paddedCopy && imageByImage && hwo % nr == 0) {
       int perImage = hwo / nr;
-      Parallel.forRange(g.n, 1, (from, to) -> {
-        for (int img = from; img < to; img++) {
-          float[] xp = paddedImage(g, x, img, 0);
-          paddedPanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage,
-              (img + 1) * perImage);
-          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
-        }
-      });
+      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, paddedImage(g, x, img, 0), img * imagePlanes, offs, ap,
+          weightsInPlace, y, img * perImage, (img + 1) * perImage));
       return;
     }
     if (columnCopies) {
       int perImage = hwo / nr;
-      int plane = (g.inH + g.padTop + g.padBottom) * g.inW;
-      Parallel.forRange(g.n, 1, (from, to) -> {
-        for (int img = from; img < to; img++) {
-          float[] xc = columnCopies(g, x, img, nr);
-          paddedPanels(kp, g, xc, g.inW, plane, columnLead(g), img * g.inChannels * plane, offs, ap,
-              weightsInPlace, y, img * perImage, (img + 1) * perImage);
-          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
-        }
-      });
+      int plane = columnPlane(g);
+      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, columnCopies(g, x, img), g.inW, plane, columnLead(g),
+          img * g.inChannels * plane, offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage));
       return;
     }
     if (wideGrid && imageByImage) {
       int perImage = widePanelsPerImage(g, nr);
-      Parallel.forRange(g.n, 1, (from, to) -> {
-        for (int img = from; img < to; img++) {
-          float[] xp = paddedImage(g, x, img, wideTail);
-          for (int q = img * perImage; q < (img + 1) * perImage; q++) {
-            widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
-          }
-          epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
+      eachImage(g, epilogue, y, img -> {
+        float[] xp = paddedImage(g, x, img, wideTail);
+        for (int q = img * perImage; q < (img + 1) * perImage; q++) {
+          widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
         }
       });
       return;
@@ -138,6 +123,25 @@ final class PanelConv {
       splitRows(panels, mPanels, grain, (q, qa0, qa1) -> panels(kp, g, x, ap, y, q, q + 1, qa0, qa1));
     }
     epilogue.applyAll(y, g.n, g.outChannels, hwo);
+  }
+
+  /** One image's share of a convolution, computed on the calling thread. */
+  private interface ImageBody {
+    void run(int img);
+  }
+
+  /**
+   * The image-by-image routes: the images in parallel, each task one image at a time, and each image's output
+   * given the epilogue as soon as it is done, while it is in cache.
+   */
+  private static void eachImage(ConvGeometry g, ConvEpilogue epilogue, float[] y, ImageBody body) {
+    int hwo = g.outH * g.outW;
+    Parallel.forRange(g.n, 1, (from, to) -> {
+      for (int img = from; img < to; img++) {
+        body.run(img);
+        epilogue.applyImages(y, g.outChannels, hwo, img, img + 1);
+      }
+    });
   }
 
   /** One output panel's row panels {@code [qa0, qa1)} of A. */
@@ -358,11 +362,23 @@ final class PanelConv {
    * padded copy, so no grid columns are computed only to be dropped: 80 grid columns for 64 pixels at 8x8.
    */
   static boolean readsColumnCopies(ConvGeometry g, int nr) {
-    int taps = g.kernelW;
-    long size = (long) taps * (columnLead(g) + (long) g.inChannels * (g.inH + g.padTop + g.padBottom) * g.inW)
-        + columnLead(g) + nr;
     return g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && (g.outH * g.outW) % nr == 0
-        && size <= COLUMN_COPIES_FLOATS;
+        && columnCopiesSize(g) <= COLUMN_COPIES_FLOATS;
+  }
+
+  /** Floats in one plane of a column copy: {@code (H + padTop + padBottom) * W}. */
+  private static int columnPlane(ConvGeometry g) {
+    return (g.inH + g.padTop + g.padBottom) * g.inW;
+  }
+
+  /** Floats from one column copy's start to the next's: its leading zeros and its planes. */
+  private static long columnCopyStride(ConvGeometry g) {
+    return columnLead(g) + (long) g.inChannels * columnPlane(g);
+  }
+
+  /** Floats in all of an image's column copies, with the zeros after the last. */
+  private static long columnCopiesSize(ConvGeometry g) {
+    return g.kernelW * columnCopyStride(g) + columnLead(g);
   }
 
   /**
@@ -380,18 +396,19 @@ final class PanelConv {
    * Image {@code img} of x as the column copies of {@link #readsColumnCopies}, in the calling thread's
    * scratch: copy t (taps of kernel column t, reaching {@code s = t * dilationW - padLeft} columns right)
    * holds, after {@link #columnLead} zeros, {@code [Cin, H + padTop + padBottom, W]} with the zero rows of the
-   * padding and zeros over the columns outside {@code [max(0, s), W + min(0, s))}; then {@code lead + nr}
-   * zeros, for the columns of a last panel that are never stored. The zeros stay from one image to the next.
+   * padding and zeros over the columns outside {@code [max(0, s), W + min(0, s))}; then {@code lead} zeros,
+   * which the last copy's taps reaching right read past its last plane. No panel reads further: panels lie
+   * whole in an image. The zeros stay from one image to the next.
    */
-  private static float[] columnCopies(ConvGeometry g, float[] x, int img, int nr) {
+  private static float[] columnCopies(ConvGeometry g, float[] x, int img) {
     int w = g.inW;
-    int plane = (g.inH + g.padTop + g.padBottom) * w;
+    int plane = columnPlane(g);
     int lead = columnLead(g);
-    int copy = lead + g.inChannels * plane;
-    int size = g.kernelW * copy + lead + nr;
+    int copy = (int) columnCopyStride(g);
+    int size = (int) columnCopiesSize(g);
     float[] xc = Scratch.get(Scratch.PADDED, size);
     Borders borders = BORDERS.get();
-    boolean zeroed = borders.holds(xc, g, -nr);
+    boolean zeroed = borders.holds(xc, g, COLUMN_LAYOUT);
     if (!zeroed) {
       java.util.Arrays.fill(xc, 0, size, 0f);
     }
@@ -408,16 +425,19 @@ final class PanelConv {
       }
     }
     if (!zeroed) {
-      borders.remember(xc, g, -nr); // a negative tail: this layout, not the padded copy's
+      borders.remember(xc, g, COLUMN_LAYOUT);
     }
     return xc;
   }
 
+  /** The Borders tail that marks a thread's scratch as holding column copies: padded copies' tails are >= 0. */
+  private static final int COLUMN_LAYOUT = -1;
+
   /** {@link #rowOffsets} for the column copies: row p = (ci, kh, kw) in copy kw, shifted by its reach. */
   private static int[] columnOffsets(ConvGeometry g) {
     int w = g.inW;
-    int plane = (g.inH + g.padTop + g.padBottom) * w;
-    int copy = columnLead(g) + g.inChannels * plane;
+    int plane = columnPlane(g);
+    int copy = (int) columnCopyStride(g);
     int cinG = g.inChannels / g.groups;
     int[] offs = Scratch.ints(Scratch.B_ROWS, cinG * g.kernelH * g.kernelW);
     for (int ci = 0; ci < cinG; ci++) {

@@ -170,7 +170,7 @@ final class WeightGradient {
         // were no faster than one. The blocks depend on the batch size alone, not on the threads.
         Parallel.forRange(blocks, 1, (from, to) -> {
           for (int b = from; b < to; b++) {
-            product.run(b * g.n / blocks, (b + 1) * g.n / blocks, 0, aPanels, b * kg * ldt);
+            product.run(blockStart(b, blocks, g.n), blockStart(b + 1, blocks, g.n), 0, aPanels, b * kg * ldt);
           }
         });
         for (int b = 1; b < blocks; b++) {
@@ -193,7 +193,7 @@ final class WeightGradient {
   /**
    * The blocks of images whose partial weight gradients every route sums separately ({@link #fromPaddedCopy},
    * and the column-matrix and GEMM route of {@link Conv2dKernel#backward}), then adds in block order: {@code n /}
-   * {@link #IMAGE_BLOCK} (images {@code [b * n / blocks, (b + 1) * n / blocks)}), or fewer than 2 for one
+   * {@link #IMAGE_BLOCK} (images {@code [blockStart(b), blockStart(b + 1))}), or fewer than 2 for one
    * chain over the whole batch.
    *
    * @param n the batch size
@@ -201,6 +201,18 @@ final class WeightGradient {
    */
   static int imageBlocks(int n) {
     return n / IMAGE_BLOCK;
+  }
+
+  /**
+   * The first image of block b of {@link #imageBlocks}: every route must cut the batch at the same images.
+   *
+   * @param b the block, {@code 0 <= b <= blocks} ({@code blocks} gives the batch's end)
+   * @param blocks the block count
+   * @param n the batch size
+   * @return {@code b * n / blocks}
+   */
+  static int blockStart(int b, int blocks, int n) {
+    return b * n / blocks;
   }
 
   /** One group's product dW^T (+)= rows of the padded input times packed dY, over ranges of images and rows. */

@@ -50,19 +50,16 @@ public class ResidualBlock extends Module {
     BatchNorm mainBn = relu ? lastBatchNorm(main) : null;
     BatchNorm shortcutBn = relu && mainBn == null ? lastBatchNorm(shortcut) : null;
     // Inference: that BatchNorm folded into the conv before it, which also adds the other path and rectifies.
-    Conv2D mainConv = convBefore(main, mainBn);
-    if (mainConv != null && FoldedBatchNorm.applies(mainConv, mainBn)) {
-      Tensor s = shortcut.forward(x);
-      Tensor in = ((Sequential) main).forwardPrefix(x, ((Sequential) main).size() - 2);
-      requireSameShape(x, mainConv.outputShape(in), s.shape());
-      return recorded(main, mainConv.forwardFolded(in, mainBn, s, true));
-    }
-    Conv2D shortcutConv = convBefore(shortcut, shortcutBn);
-    if (shortcutConv != null && FoldedBatchNorm.applies(shortcutConv, shortcutBn)) {
-      Tensor m = main.forward(x);
-      Tensor in = ((Sequential) shortcut).forwardPrefix(x, ((Sequential) shortcut).size() - 2);
-      requireSameShape(x, m.shape(), shortcutConv.outputShape(in));
-      return recorded(shortcut, shortcutConv.forwardFolded(in, shortcutBn, m, true));
+    BatchNorm endBn = mainBn != null ? mainBn : shortcutBn;
+    Module ending = mainBn != null ? main : shortcut;
+    Conv2D endConv = convBefore(ending, endBn);
+    if (endConv != null && FoldedBatchNorm.applies(endConv, endBn)) {
+      Module other = ending == main ? shortcut : main;
+      Tensor o = other.forward(x);
+      Tensor in = ((Sequential) ending).forwardPrefix(x, ((Sequential) ending).size() - 2);
+      int[] folded = endConv.outputShape(in);
+      requireSameShape(x, ending == main ? folded : o.shape(), ending == main ? o.shape() : folded);
+      return recorded(ending, endConv.forwardFolded(in, endBn, o, true));
     }
     Tensor m = forwardUpTo(main, mainBn, x);
     Tensor s = forwardUpTo(shortcut, shortcutBn, x);
