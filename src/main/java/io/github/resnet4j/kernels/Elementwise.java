@@ -11,7 +11,7 @@ public final class Elementwise {
    * {@code out[outOff + i] = op(x[xOff + i])} for {@code i < n}; x and out may be the same array.
    *
    * @param op the function
-   * @param p first parameter (CLAMP low, AFFINE scale, POW exponent)
+   * @param p first parameter (CLAMP low, AFFINE and SCALE factor, POW exponent)
    * @param q second parameter (CLAMP high, AFFINE shift)
    * @param x input array
    * @param xOff input start
@@ -20,6 +20,10 @@ public final class Elementwise {
    * @param n element count
    */
   public static void unary(UnaryOp op, float p, float q, float[] x, int xOff, float[] out, int outOff, int n) {
+    if (!Parallel.splits(n, GRAIN)) { // optimizers run this per parameter per step: no loop body to allocate
+      unaryRange(op, p, q, x, xOff, out, outOff, n);
+      return;
+    }
     Parallel.forRange(n, GRAIN, (from, to) -> unaryRange(op, p, q, x, xOff + from, out, outOff + from, to - from));
   }
 
@@ -78,6 +82,11 @@ public final class Elementwise {
           out[outOff + i] = x[xOff + i] * p + q;
         }
         break;
+      case SCALE:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] * p;
+        }
+        break;
       case POW:
         for (int i = 0; i < n; i++) {
           out[outOff + i] = pow(x[xOff + i], p);
@@ -116,11 +125,18 @@ public final class Elementwise {
    */
   public static void addScaled(float[] a, int aOff, float alpha, float[] b, int bOff, float[] out, int outOff,
       int n) {
-    Parallel.forRange(n, GRAIN, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        out[outOff + i] = a[aOff + i] + (b[bOff + i] * alpha + 0f);
-      }
-    });
+    if (!Parallel.splits(n, GRAIN)) {
+      addScaledRange(a, aOff, alpha, b, bOff, out, outOff, 0, n);
+      return;
+    }
+    Parallel.forRange(n, GRAIN, (from, to) -> addScaledRange(a, aOff, alpha, b, bOff, out, outOff, from, to));
+  }
+
+  private static void addScaledRange(float[] a, int aOff, float alpha, float[] b, int bOff, float[] out,
+      int outOff, int from, int to) {
+    for (int i = from; i < to; i++) {
+      out[outOff + i] = a[aOff + i] + (b[bOff + i] * alpha + 0f);
+    }
   }
 
   /**
@@ -136,6 +152,10 @@ public final class Elementwise {
    * @param n element count
    */
   public static void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    if (!Parallel.splits(n, GRAIN)) {
+      row(op, a, aOff, 1, b, bOff, 1, out, outOff, n);
+      return;
+    }
     Parallel.forRange(n, GRAIN, (from, to) -> row(op, a, aOff + from, 1, b, bOff + from, 1, out, outOff + from,
         to - from));
   }

@@ -22,6 +22,8 @@ public enum UnaryOp {
   CLAMP,
   /** x * p + q. */
   AFFINE,
+  /** x * p: a multiply by a scalar, keeping the sign of a zero product (AFFINE's {@code + 0} would not). */
+  SCALE,
   /** x^p. */
   POW,
   /** sign of x (0 at 0). */

@@ -23,7 +23,7 @@ final class Autograd {
     for (Tensor in : inputs) {
       if (in != null && in.requiresGrad) {
         result.requiresGrad = true;
-        result.node = new Node(op, inputs, backward);
+        result.node = new Node(op, inputs, result, backward);
         return result;
       }
     }
@@ -65,6 +65,7 @@ final class Autograd {
         }
         Node node = (Node) vertex;
         Tensor[] inGrads = node.apply(g);
+        float[][] touched = node.scopeArrays;
         if (!retainGraph) {
           node.release("backward already ran");
         }
@@ -92,6 +93,10 @@ final class Autograd {
         // no tensor anywhere refers to its array any more.
         if (!shared && !sharers.containsKey(g.data())) {
           Buffers.recycle(g.data());
+        }
+        if (!retainGraph) {
+          // The rest of the pass then takes its gradients' memory from the activations it has finished with.
+          StepScope.ranBackward(touched, sharers);
         }
       }
     }

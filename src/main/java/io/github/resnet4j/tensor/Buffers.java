@@ -1,10 +1,7 @@
 package io.github.resnet4j.tensor;
 
 import java.lang.ref.SoftReference;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Large float arrays that the autograd engine has proven dead, handed out again instead of new ones.
@@ -83,32 +80,104 @@ final class Buffers {
     }
   }
 
-  /** Spare arrays are softly held: a pool on a thread that stopped training never keeps memory from the heap. */
+  /**
+   * Spare arrays by length, each length's together behind one soft reference, which every take and give
+   * touches: a length in use every step is never cleared, one unused for long goes as a whole when the heap
+   * needs it. Nothing here allocates once a length has been seen (no boxed keys, no iterators, no reference
+   * per array), because it runs for every activation of every step.
+   */
   private static final class Pool {
-    private final Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
+    private int[] lengths = new int[64];
+    private Spares[] spares = new Spares[64];
+    private int used;
 
     float[] take(int length) {
-      ArrayDeque<SoftReference<float[]>> q = free.get(length);
-      while (q != null && !q.isEmpty()) {
-        float[] a = q.poll().get();
-        if (a != null) {
-          return a;
-        }
+      Spares s = find(length, false);
+      float[][] stack = s == null ? null : s.stack();
+      if (stack == null || s.count == 0) {
+        return null;
       }
-      return null;
+      float[] a = stack[--s.count];
+      stack[s.count] = null;
+      return a;
     }
 
     void give(float[] a) {
-      ArrayDeque<SoftReference<float[]>> q = free.computeIfAbsent(a.length, k -> new ArrayDeque<>());
-      q.removeIf(r -> r.get() == null);
-      for (SoftReference<float[]> spare : q) {
-        if (spare.get() == a) { // handing it out twice would make two tensors share storage
+      Spares s = find(a.length, true);
+      float[][] stack = s.stack();
+      if (stack == null) {
+        stack = new float[PER_LENGTH][];
+        s.ref = new SoftReference<>(stack);
+      }
+      for (int i = 0; i < s.count; i++) {
+        if (stack[i] == a) { // handing it out twice would make two tensors share storage
           throw new IllegalStateException("Buffers: array of length " + a.length + " recycled twice");
         }
       }
-      if (q.size() < PER_LENGTH) {
-        q.push(new SoftReference<>(a));
+      if (s.count < PER_LENGTH) {
+        stack[s.count++] = a;
       }
+    }
+
+    /** Open addressing on the length; the table stays under half full. */
+    private Spares find(int length, boolean create) {
+      int mask = lengths.length - 1;
+      for (int i = slot(length, mask); ; i = (i + 1) & mask) {
+        if (spares[i] == null) {
+          if (!create) {
+            return null;
+          }
+          if (2 * (used + 1) > lengths.length) {
+            grow();
+            return find(length, true);
+          }
+          used++;
+          lengths[i] = length;
+          spares[i] = new Spares();
+          return spares[i];
+        }
+        if (lengths[i] == length) {
+          return spares[i];
+        }
+      }
+    }
+
+    private static int slot(int length, int mask) {
+      int h = length * 0x9E3779B9; // lengths are often multiples of large powers of two: mix the high bits in
+      return (h ^ h >>> 16) & mask;
+    }
+
+    private void grow() {
+      int[] oldLengths = lengths;
+      Spares[] oldSpares = spares;
+      lengths = new int[2 * oldLengths.length];
+      spares = new Spares[2 * oldSpares.length];
+      int mask = lengths.length - 1;
+      for (int j = 0; j < oldSpares.length; j++) {
+        if (oldSpares[j] != null) {
+          int i = slot(oldLengths[j], mask);
+          while (spares[i] != null) {
+            i = (i + 1) & mask;
+          }
+          lengths[i] = oldLengths[j];
+          spares[i] = oldSpares[j];
+        }
+      }
+    }
+  }
+
+  /** One length's spare arrays: {@code count} of them at the bottom of the softly held stack. */
+  private static final class Spares {
+    SoftReference<float[][]> ref;
+    int count;
+
+    /** The stack, or null (with count reset) if the collector cleared it. */
+    float[][] stack() {
+      float[][] stack = ref == null ? null : ref.get();
+      if (stack == null) {
+        count = 0;
+      }
+      return stack;
     }
   }
 }

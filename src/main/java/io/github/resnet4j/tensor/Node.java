@@ -6,7 +6,9 @@ package io.github.resnet4j.tensor;
  *
  * <p>A node refers to the nodes that produced its inputs, not to the input tensors themselves (except
  * leaves, which outlive the graph anyway): as in PyTorch, an intermediate result's data stays alive only
- * while some closure saved it for backward, not merely because it was an input to a later op.
+ * while some closure saved it for backward, not merely because it was an input to a later op. Inside a
+ * {@link StepScope} a node also holds the scope's arrays it touches, which the scope recycles anyway: backward
+ * then hands each back as soon as the last node touching it has run.
  */
 final class Node {
   /**
@@ -28,8 +30,14 @@ final class Node {
   private Backward backward;
   /** Why backward is gone, for the error message. */
   private String releasedBecause;
+  /**
+   * The open step scope's arrays that this node's inputs and output live in, which its closure may read. The
+   * scope counts them, so that backward can recycle an array once every node touching it has run. Null
+   * outside a scope and once released.
+   */
+  float[][] scopeArrays;
 
-  Node(String op, Tensor[] inputs, Backward backward) {
+  Node(String op, Tensor[] inputs, Tensor output, Backward backward) {
     this.op = op;
     int n = inputs.length;
     this.inputNodes = new Node[n];
@@ -48,6 +56,7 @@ final class Node {
     }
     this.backward = backward;
     StepScope.register(this);
+    this.scopeArrays = StepScope.touchedBy(inputs, output);
   }
 
   /**
@@ -75,5 +84,6 @@ final class Node {
   void release(String because) {
     backward = null;
     releasedBecause = because;
+    scopeArrays = null;
   }
 }

@@ -901,6 +901,13 @@ public final class Tensor {
    * @return this tensor
    */
   public Tensor mulInPlace(float value) {
+    if (isContiguous()) {
+      checkWritable("mulInPlace");
+      // SGD's momentum decay runs this per parameter per step: no scalar tensor, same products.
+      io.github.resnet4j.kernels.Elementwise.unary(io.github.resnet4j.kernels.UnaryOp.SCALE, value, 0, data(),
+          offset, data(), offset, numel());
+      return this;
+    }
     return inPlaceGeneric("mulInPlace", io.github.resnet4j.kernels.BinaryOp.MUL, scalar(value));
   }
 
@@ -932,11 +939,11 @@ public final class Tensor {
    */
   public Tensor copyFrom(Tensor source) {
     checkWritable("copyFrom");
-    int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
     if (canOverwriteFrom(source)) {
       System.arraycopy(source.data(), source.offset, data(), 0, numel());
       return this;
     }
+    int[] srcStrides = Shapes.broadcastStrides("copyFrom", source.shape, source.strides, shape);
     float[] dense = new float[numel()];
     io.github.resnet4j.kernels.Strided.copy(source.data(), source.offset, srcStrides, shape, dense, 0);
     io.github.resnet4j.kernels.Strided.scatter(dense, data(), offset, strides, shape);
@@ -957,11 +964,11 @@ public final class Tensor {
 
   private Tensor inPlaceGeneric(String op, io.github.resnet4j.kernels.BinaryOp fn, Tensor other) {
     checkWritable(op);
-    int[] otherStrides = Shapes.broadcastStrides(op, other.shape, other.strides, shape);
-    if (canOverwriteFrom(other)) {
+    if (canOverwriteFrom(other)) { // equal shapes: nothing to broadcast, no strides to allocate
       io.github.resnet4j.kernels.Elementwise.binary(fn, data(), 0, other.data(), other.offset, data(), 0, numel());
       return this;
     }
+    int[] otherStrides = Shapes.broadcastStrides(op, other.shape, other.strides, shape);
     if (isDense() && other.data() != data()) {
       // Each element is read and written at the same index, so the result can go straight into this array
       // (optimizer updates run every step; a copy per parameter would be garbage every step).

@@ -217,9 +217,10 @@ public final class Trainer {
       try (StepScope step = StepScope.open()) {
         Tensor out = model.forward(b.images());
         Tensor l = loss.apply(out, b.labels());
+        // Before backward, which recycles the scope's large tensors as it finishes with them.
+        correct += correctCount(out, b.labels());
         l.backward();
         lossSum += l.item() * b.size();
-        correct += correctCount(out, b.labels());
       }
       optimizer.step();
       seen += b.size();

@@ -208,6 +208,81 @@ class StepScopeTest {
   }
 
   /**
+   * Backward hands each activation back once every op that read it has run its backward, so the rest of the
+   * pass takes its gradients' memory from the step's own activations: on a thread whose pool is empty, the
+   * first backward allocates one activation less than the same backward keeping its graph (which recycles
+   * nothing). What it recycled refuses reads, naming backward; small tensors stay readable.
+   */
+  @Test
+  void backwardRecyclesEachActivationOnceTheLastOpReadingItHasRun() throws Exception {
+    long activationBytes = 4L * 4 * 8 * 48 * 48;
+    long recycling = onAFreshThread(() -> {
+      TinyNet net = new TinyNet(1);
+      try (StepScope scope = StepScope.open()) {
+        Tensor logits = net.forward(input(2).requiresGrad(true));
+        Tensor loss = Functional.crossEntropy(logits, labels());
+        long bytes = Allocations.bytesAllocatedBy(loss::backward);
+        IllegalStateException e = assertThrows(IllegalStateException.class, net.conv1::toFloatArray);
+        assertTrue(e.getMessage().contains("[4, 8, 48, 48]") && e.getMessage().contains("by backward()"),
+            e.getMessage());
+        assertTrue(Float.isFinite(logits.sum().item()));
+        return bytes;
+      }
+    });
+    long retaining = onAFreshThread(() -> {
+      TinyNet net = new TinyNet(1);
+      try (StepScope ignored = StepScope.open()) {
+        Tensor loss = Functional.crossEntropy(net.forward(input(2).requiresGrad(true)), labels());
+        long bytes = Allocations.bytesAllocatedBy(() -> loss.backward(Tensor.scalar(1f), true));
+        assertTrue(Float.isFinite(net.conv1.sum().item()));
+        return bytes;
+      }
+    });
+    // The input's gradient keeps the block's output gradient alive while the main path backpropagates: the
+    // BatchNorm's masked gradient then needs a third array, which recycling takes from the finished convolution.
+    assertTrue(retaining - recycling > activationBytes / 2,
+        "backward allocated " + recycling + " bytes, keeping its graph " + retaining);
+  }
+
+  /**
+   * An activation that an op outside this backward's graph has read (here a linear layer on its detached
+   * values, whose weight gradient needs them) is not recycled by that backward: the other graph still
+   * backpropagates, with the same gradient as without a scope.
+   */
+  @Test
+  void anActivationAnotherGraphStillNeedsIsNotRecycled() {
+    float[] expected = sideGradient(false);
+    assertArrayEquals(expected, sideGradient(true));
+  }
+
+  private static float[] sideGradient(boolean scoped) {
+    TinyNet net = new TinyNet(1);
+    Tensor probe = Tensor.randn(new Generator(4), 3, 8 * 48 * 48).mul(0.01f).detach().requiresGrad(true);
+    try (StepScope scope = scoped ? StepScope.open() : null) {
+      Tensor logits = net.forward(input(2));
+      Tensor side = Functional.linear(net.block.detach().reshape(4, -1), probe, null).sum();
+      Functional.crossEntropy(logits, labels()).backward();
+      assertTrue(Float.isFinite(net.block.sum().item()));
+      side.backward();
+      return probe.grad().toFloatArray();
+    }
+  }
+
+  /** Runs body on a new thread, so with an empty pool, and serially, so every scratch array is that thread's. */
+  private static long onAFreshThread(java.util.concurrent.Callable<Long> body) throws Exception {
+    java.util.concurrent.FutureTask<Long> task = new java.util.concurrent.FutureTask<>(body);
+    boolean parallel = io.github.resnet4j.kernels.Parallel.isEnabled();
+    io.github.resnet4j.kernels.Parallel.setEnabled(false);
+    try {
+      Thread thread = new Thread(task, "fresh-pool");
+      thread.start();
+      return task.get();
+    } finally {
+      io.github.resnet4j.kernels.Parallel.setEnabled(parallel);
+    }
+  }
+
+  /**
    * In steady state a scoped step takes every activation from the previous step's memory: measured with the
    * JVM's per-thread allocation counter, it allocates less than one activation's worth, where the same step
    * without a scope allocates several.

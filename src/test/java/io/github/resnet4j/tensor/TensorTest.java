@@ -261,6 +261,22 @@ class TensorTest {
     assertEquals((float) Math.sqrt(99_999), big.toFloatArray()[99_999]);
   }
 
+  /** Multiplying in place by a number is a product per element: -0 stays -0, on a view and on a whole tensor. */
+  @Test
+  void mulInPlaceByANumberKeepsTheSignOfZero() {
+    float[] values = {1.5f, -2f, 0f, -0f, Float.NaN, Float.NEGATIVE_INFINITY};
+    float[] expected = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      expected[i] = values[i] * -3f;
+    }
+    assertArrayEquals(expected, Tensor.of(values.clone(), 6).mulInPlace(-3f).toFloatArray());
+    Tensor strided = Tensor.of(values.clone(), 2, 3);
+    strided.t().mulInPlace(-3f); // not contiguous: the broadcasting route
+    assertArrayEquals(expected, strided.toFloatArray());
+    Tensor big = Tensor.full(-0f, 100_000).mulInPlace(2f); // split across threads
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(big.toFloatArray()[99_999]));
+  }
+
   @Test
   void inPlaceAddOfAnOverlappingViewReadsTheOriginalValues() {
     // Large enough that the kernel splits the range across threads: with other one chunk ahead of this in
