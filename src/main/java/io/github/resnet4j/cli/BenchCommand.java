@@ -55,6 +55,7 @@ final class BenchCommand {
         c, h, w, Parallel.threads(), KernelInfo.describe());
     double[] ms = new double[iters];
     double[] kib = new double[iters];
+    model.train(mode.equals("train")); // once, as a training loop does per epoch, not per step
     time(() -> step(mode, model, opt, x, y), warmup, warmupNanos, ms, kib,
         i -> out.printf(Locale.ROOT, "run %d: %.2f ms, %.1f images/s, %s%n", i + 1, ms[i], batch * 1000 / ms[i],
             kib[i] < 0 ? "allocation not counted by this JVM" : String.format(Locale.ROOT, "%.0f KiB allocated",
@@ -111,14 +112,12 @@ final class BenchCommand {
   private static void step(String mode, Module model, SGD opt, Tensor x, Tensor y) throws UsageException {
     try {
       if (mode.equals("train")) {
-        model.train();
         opt.zeroGrad();
         try (StepScope step = StepScope.open()) {
           Functional.crossEntropy(model.forward(x), y).backward();
         }
         opt.step();
       } else {
-        model.eval();
         // As Trainer.evaluate runs batches: each one's activations go back to the pool for the next.
         try (NoGrad ignored = NoGrad.enter(); StepScope step = StepScope.open()) {
           model.forward(x);

@@ -1,7 +1,6 @@
 package io.github.resnet4j.tensor;
 
 import io.github.resnet4j.kernels.BinaryOp;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -137,27 +136,35 @@ final class Autograd {
   private static List<Object> topologicalOrder(Object root) {
     List<Object> order = new ArrayList<>();
     Map<Object, Boolean> visited = new IdentityHashMap<>();
-    ArrayDeque<Object[]> stack = new ArrayDeque<>();
-    stack.push(new Object[] {root, 0});
+    // The path from the root, with the next input to visit at each depth: two arrays instead of a frame
+    // object per vertex.
+    Object[] path = new Object[64];
+    int[] nextInput = new int[64];
+    path[0] = root;
+    int depth = 1;
     visited.put(root, Boolean.TRUE);
-    while (!stack.isEmpty()) {
-      Object[] frame = stack.peek();
-      Node node = frame[0] instanceof Node ? (Node) frame[0] : null;
-      int next = (Integer) frame[1];
+    while (depth > 0) {
+      Object vertex = path[depth - 1];
+      Node node = vertex instanceof Node ? (Node) vertex : null;
       int inputs = node == null ? 0 : node.inputNodes.length;
       boolean pushed = false;
-      while (next < inputs) {
-        Object in = node.input(next++);
+      while (nextInput[depth - 1] < inputs) {
+        Object in = node.input(nextInput[depth - 1]++);
         if (in != null && visited.put(in, Boolean.TRUE) == null) {
-          frame[1] = next;
-          stack.push(new Object[] {in, 0});
+          if (depth == path.length) {
+            path = Arrays.copyOf(path, 2 * depth);
+            nextInput = Arrays.copyOf(nextInput, 2 * depth);
+          }
+          path[depth] = in;
+          nextInput[depth] = 0;
+          depth++;
           pushed = true;
           break;
         }
       }
       if (!pushed) {
-        stack.pop();
-        order.add(frame[0]);
+        path[--depth] = null;
+        order.add(vertex);
       }
     }
     return order;

@@ -17,8 +17,8 @@ import java.util.Arrays;
  * test suite sets it) every array is filled with NaN instead, fresh ones too, so an element a kernel fails to
  * write shows up as NaN in the results the tests compare.
  *
- * <p>Per thread, because ops allocate on the thread that calls them; arrays under 1 KiB are left to the
- * allocator, which is faster for them. Spare arrays are held through soft references, at most a few
+ * <p>Per thread, because ops allocate on the thread that calls them; arrays under 64 bytes are left to the
+ * allocator. Spare arrays are held through soft references, at most a few
  * per length, so the pool never stands between the heap and an OutOfMemoryError.
  */
 final class Buffers {
@@ -28,12 +28,12 @@ final class Buffers {
    */
   static final int MIN_POOLED = 64 * 1024;
   /**
-   * Arrays shorter than this (1 KiB) are never pooled: the allocator's thread-local buffers serve them faster.
-   * Between this and {@link #MIN_POOLED} arrays come back only from the autograd engine and from
-   * {@link Tensor#zeroGrad()}: a conv's weight gradient (ResNet-20's are 144 to 36,864 floats) is then the
-   * previous step's array instead of a new one.
+   * Arrays shorter than this (64 bytes) are never pooled. Between this and {@link #MIN_POOLED} arrays come back
+   * only from the autograd engine and from {@link Tensor#zeroGrad()}: a conv's weight gradient (ResNet-20's are
+   * 144 to 36,864 floats) or a BatchNorm's per-channel one (16 to 64) is then the previous step's array
+   * instead of a new one, so a steady-state step allocates none of them.
    */
-  static final int MIN_RECYCLED = 256;
+  static final int MIN_RECYCLED = 16;
   /**
    * Spare arrays kept per length: a step scope gives back every activation of a stage at once (ResNet-20
    * has about 20 per stage), and anything beyond this is left to the garbage collector.

@@ -45,16 +45,16 @@ final class Normalization {
       }
       float[] mean = new float[c];
       float[] invStd = new float[c];
-      float[] var = new float[c];
+      boolean running = runningMean != null && runningVar != null;
+      float[] var = running ? new float[c] : null;
       BatchNormKernel.forwardTrain(xd, n, c, s, gamma, beta, eps, y, mean, invStd, var, rd, relu);
-      if (runningMean != null && runningVar != null) {
-        float[] unbiased = new float[c];
+      if (running) {
         for (int i = 0; i < c; i++) {
-          unbiased[i] = (float) (var[i] * (double) m / (m - 1));
+          var[i] = (float) (var[i] * (double) m / (m - 1)); // unbiased, as PyTorch's running variance
         }
         try (NoGrad ignored = NoGrad.enter()) {
-          runningMean.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(mean, c));
-          runningVar.mulInPlace(1 - momentum).addInPlace(momentum, Tensor.wrap(unbiased, c));
+          runningMean.mulInPlace(1 - momentum).addInPlace(momentum, mean);
+          runningVar.mulInPlace(1 - momentum).addInPlace(momentum, var);
         }
       }
       return record(name, Tensor.wrap(y, x.shape), relu, x, residual, weight, bias,

@@ -34,6 +34,43 @@ final class Shapes {
     return (int) numel(shape);
   }
 
+  /** A shape with its row-major strides; both arrays are shared between tensors, so never written. */
+  static final class Contiguous {
+    final int[] shape;
+    final int[] strides;
+
+    private Contiguous(int[] shape) {
+      this.shape = shape.clone();
+      this.strides = contiguousStrides(shape);
+    }
+  }
+
+  /** A thread's recently used layouts, replaced round robin. */
+  private static final class Recent {
+    final Contiguous[] layouts = new Contiguous[16];
+    int next;
+  }
+
+  private static final ThreadLocal<Recent> RECENT = ThreadLocal.withInitial(Recent::new);
+
+  /**
+   * The shared immutable copy of {@code shape} and its contiguous strides, one of the thread's recent ones
+   * when equal: a training step wraps a few hundred results in a handful of shapes, and copying the shape and
+   * computing strides for each was most of the int arrays the step allocated.
+   */
+  static Contiguous contiguous(int[] shape) {
+    Recent recent = RECENT.get();
+    for (Contiguous c : recent.layouts) {
+      if (c != null && Arrays.equals(c.shape, shape)) {
+        return c;
+      }
+    }
+    Contiguous c = new Contiguous(shape);
+    recent.layouts[recent.next] = c;
+    recent.next = (recent.next + 1) % recent.layouts.length;
+    return c;
+  }
+
   static int[] contiguousStrides(int[] shape) {
     int[] st = new int[shape.length];
     int s = 1;

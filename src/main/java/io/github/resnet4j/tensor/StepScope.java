@@ -67,6 +67,8 @@ public final class StepScope implements AutoCloseable {
    * not run their backward yet. Values stay small, so boxing them allocates nothing (Integer's cache).
    */
   private final Map<float[], Integer> pendingNodes = new IdentityHashMap<>();
+  /** Where {@link #touchedBy} collects a node's arrays before copying them out. */
+  private float[][] touched = new float[4][];
   private boolean closed;
 
   private StepScope() {}
@@ -180,12 +182,17 @@ public final class StepScope implements AutoCloseable {
     if (scope == null) {
       return null;
     }
-    float[][] arrays = new float[inputs.length + 1][];
+    if (scope.touched.length < inputs.length + 1) {
+      scope.touched = new float[inputs.length + 1][];
+    }
+    float[][] arrays = scope.touched;
     int n = scope.touch(arrays, 0, output);
     for (Tensor in : inputs) {
       n = scope.touch(arrays, n, in);
     }
-    return n == 0 ? null : java.util.Arrays.copyOf(arrays, n);
+    float[][] result = n == 0 ? null : java.util.Arrays.copyOf(arrays, n);
+    java.util.Arrays.fill(arrays, 0, n, null);
+    return result;
   }
 
   private int touch(float[][] arrays, int n, Tensor t) {

@@ -59,13 +59,13 @@ public final class Tensor {
 
   /** A fresh contiguous tensor over {@code data} (not copied). */
   static Tensor wrap(float[] data, int... shape) {
-    int[] s = shape.clone();
-    long n = Shapes.numel(s);
+    long n = Shapes.numel(shape);
     if (n != data.length) {
       throw new IllegalArgumentException("tensor: " + data.length + " values do not fill shape "
           + Arrays.toString(shape) + " (" + n + " elements)");
     }
-    return new Tensor(data, s, Shapes.contiguousStrides(s), 0);
+    Shapes.Contiguous layout = Shapes.contiguous(shape);
+    return new Tensor(data, layout.shape, layout.strides, 0);
   }
 
   // ---------------------------------------------------------------- factories
@@ -843,6 +843,19 @@ public final class Tensor {
       return this;
     }
     return addInPlace(other.detach().mul(alpha));
+  }
+
+  /**
+   * {@link #addInPlace(float, Tensor)} with the addend's values in row-major order of this shape, without
+   * wrapping them in a tensor (BatchNorm's running statistics, every step).
+   */
+  Tensor addInPlace(float alpha, float[] values) {
+    if (isDense() && values.length == numel()) {
+      checkWritable("addInPlace");
+      io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, values, 0, data(), 0, values.length);
+      return this;
+    }
+    return addInPlace(alpha, wrap(values, shape));
   }
 
   /**

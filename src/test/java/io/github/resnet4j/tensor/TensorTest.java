@@ -261,6 +261,33 @@ class TensorTest {
     assertEquals((float) Math.sqrt(99_999), big.toFloatArray()[99_999]);
   }
 
+  /**
+   * Results of one shape share one immutable shape and strides array (a step wraps hundreds of results in a
+   * few shapes); a caller changing its own shape array afterwards changes no tensor, and more shapes than the
+   * cache holds still get their own layouts.
+   */
+  @Test
+  void wrappedResultsShareTheLayoutOfTheirShape() {
+    int[] shape = {2, 3};
+    Tensor a = Tensor.wrap(new float[6], shape);
+    shape[0] = 3;
+    shape[1] = 2;
+    Tensor b = Tensor.wrap(new float[6], shape);
+    assertArrayEquals(new int[] {2, 3}, a.shape());
+    assertArrayEquals(new int[] {3, 1}, a.strides());
+    assertArrayEquals(new int[] {3, 2}, b.shape());
+    assertArrayEquals(new int[] {2, 1}, b.strides());
+    Tensor c = Tensor.wrap(new float[6], 2, 3);
+    assertSame(a.shape, c.shape);
+    assertSame(a.strides, c.strides);
+    for (int n = 1; n <= 40; n++) {
+      Tensor t = Tensor.wrap(new float[n * 4], n, 2, 2);
+      assertArrayEquals(new int[] {n, 2, 2}, t.shape());
+      assertArrayEquals(new int[] {4, 2, 1}, t.strides());
+    }
+    assertArrayEquals(new int[] {2, 3}, Tensor.wrap(new float[6], 2, 3).shape());
+  }
+
   /** Multiplying in place by a number is a product per element: -0 stays -0, on a view and on a whole tensor. */
   @Test
   void mulInPlaceByANumberKeepsTheSignOfZero() {
