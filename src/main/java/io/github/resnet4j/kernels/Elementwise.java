@@ -311,7 +311,42 @@ public final class Elementwise {
    * @param out one sum per run
    */
   public static void sumRows(float[] x, int xOff, int rows, int len, float[] out) {
-    for (int r = 0; r < rows; r++) {
+    int grain = Math.max(1, GRAIN / Math.max(1, len));
+    if (!Parallel.splits(rows, grain)) {
+      sumRowRange(x, xOff, len, out, 0, rows);
+      return;
+    }
+    Parallel.forRange(rows, grain, (from, to) -> sumRowRange(x, xOff, len, out, from, to));
+  }
+
+  /**
+   * Each row's sum is one chain of dependent double additions, in element order (which the result must keep):
+   * four rows at a time run four chains side by side instead of waiting out each addition's latency. A
+   * global average pool's sum of 128 channels of 32x32 took a tenth of the seed model's batch-1 time.
+   */
+  private static void sumRowRange(float[] x, int xOff, int len, float[] out, int from, int to) {
+    int r = from;
+    for (; r + 4 <= to; r += 4) {
+      int b0 = xOff + r * len;
+      int b1 = b0 + len;
+      int b2 = b1 + len;
+      int b3 = b2 + len;
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      for (int i = 0; i < len; i++) {
+        s0 += x[b0 + i];
+        s1 += x[b1 + i];
+        s2 += x[b2 + i];
+        s3 += x[b3 + i];
+      }
+      out[r] = (float) s0;
+      out[r + 1] = (float) s1;
+      out[r + 2] = (float) s2;
+      out[r + 3] = (float) s3;
+    }
+    for (; r < to; r++) {
       double s = 0;
       int base = xOff + r * len;
       for (int i = 0; i < len; i++) {

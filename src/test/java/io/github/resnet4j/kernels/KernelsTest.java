@@ -11,6 +11,35 @@ import io.github.resnet4j.testing.Allocations;
 
 @Tag("kernels")
 class KernelsTest {
+  /**
+   * Row sums run several rows side by side and split rows across threads, but each row is still one double
+   * sum in element order: the same bits as the plain loop, for row counts around the group of four and for
+   * a range large enough to split.
+   */
+  @Test
+  void rowSumsAreTheSequentialDoubleSums() {
+    java.util.Random random = new java.util.Random(7);
+    int[][] cases = {{1, 5}, {3, 7}, {4, 1}, {5, 33}, {9, 1024}, {301, 1000}};
+    for (int[] rc : cases) {
+      int rows = rc[0];
+      int len = rc[1];
+      float[] x = new float[3 + rows * len];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+      }
+      float[] out = new float[rows];
+      Elementwise.sumRows(x, 3, rows, len, out);
+      for (int r = 0; r < rows; r++) {
+        double s = 0;
+        for (int i = 0; i < len; i++) {
+          s += x[3 + r * len + i];
+        }
+        assertEquals(Float.floatToRawIntBits((float) s), Float.floatToRawIntBits(out[r]),
+            "row " + r + " of " + rows + " x " + len);
+      }
+    }
+  }
+
   @Test
   void activeProviderFollowsModulePresence() {
     boolean wanted = Kernels.vectorModulePresent()
