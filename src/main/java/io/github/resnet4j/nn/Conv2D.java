@@ -232,9 +232,7 @@ public final class Conv2D extends Module {
   int[] outputShape(Tensor x) {
     ConvSpec s = spec(x);
     int k = weight.size(2);
-    int outH = (x.size(2) + s.padTop() + s.padBottom() - s.dilationH() * (k - 1) - 1) / s.strideH() + 1;
-    int outW = (x.size(3) + s.padLeft() + s.padRight() - s.dilationW() * (k - 1) - 1) / s.strideW() + 1;
-    return new int[] {x.size(0), weight.size(0), outH, outW};
+    return new int[] {x.size(0), weight.size(0), s.outputHeight(x.size(2), k), s.outputWidth(x.size(3), k)};
   }
 
   /** The padding resolved for x's size, after checking x's channels. */

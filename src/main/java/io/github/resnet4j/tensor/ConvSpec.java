@@ -40,4 +40,44 @@ public record ConvSpec(int strideH, int strideW, int padTop, int padBottom, int 
   public static ConvSpec of(int stride, int padding) {
     return new ConvSpec(stride, stride, padding, padding, padding, padding, 1, 1, 1);
   }
+
+  /**
+   * The output's height for an input {@code H} rows tall: {@code (H + padTop + padBottom - dilationH*(kH-1) - 1)
+   * / strideH + 1}.
+   *
+   * @param inputHeight H, at least 0
+   * @param kernelHeight kH, at least 1
+   * @return the output height, at least 1
+   * @throws IllegalArgumentException if the padded input is shorter than the dilated kernel
+   */
+  public int outputHeight(int inputHeight, int kernelHeight) {
+    return outputSize("height", inputHeight, kernelHeight, padTop + padBottom, dilationH, strideH);
+  }
+
+  /**
+   * The output's width for an input {@code W} columns wide: {@code (W + padLeft + padRight - dilationW*(kW-1) - 1)
+   * / strideW + 1}.
+   *
+   * @param inputWidth W, at least 0
+   * @param kernelWidth kW, at least 1
+   * @return the output width, at least 1
+   * @throws IllegalArgumentException if the padded input is narrower than the dilated kernel
+   */
+  public int outputWidth(int inputWidth, int kernelWidth) {
+    return outputSize("width", inputWidth, kernelWidth, padLeft + padRight, dilationW, strideW);
+  }
+
+  private static int outputSize(String dim, int input, int kernel, int padding, int dilation, int stride) {
+    if (input < 0 || kernel < 1) {
+      throw new IllegalArgumentException("ConvSpec: input " + dim + " " + input + " must not be negative and kernel "
+          + dim + " " + kernel + " must be at least 1");
+    }
+    long span = (long) dilation * (kernel - 1) + 1;
+    long padded = (long) input + padding;
+    if (padded < span) {
+      throw new IllegalArgumentException("ConvSpec: input " + dim + " " + input + ", padded to " + padded
+          + ", is smaller than the dilated kernel's " + span + " (kernel " + kernel + ", dilation " + dilation + ")");
+    }
+    return (int) ((padded - span) / stride + 1);
+  }
 }

@@ -286,4 +286,27 @@ class PublicApiTest {
         () -> Functional.batchNormAddRelu(h, Tensor.zeros(2, 3, 4), null, null, null, null, true, 0.1f, 1e-5f));
     assertTrue(e.getMessage().contains("[2, 3, 4]") && e.getMessage().contains("[2, 3, 4, 4]"), e.getMessage());
   }
+
+  /** A spec's output size, as a user sizing a layer would ask it, equals what the convolution produces. */
+  @Test
+  void convSpecGivesTheConvolutionsOutputSize() {
+    Generator g = new Generator(3);
+    io.github.resnet4j.tensor.ConvSpec[] specs = {
+        io.github.resnet4j.tensor.ConvSpec.of(1, 1), io.github.resnet4j.tensor.ConvSpec.of(2, 0),
+        new io.github.resnet4j.tensor.ConvSpec(2, 3, 0, 1, 2, 0, 2, 1, 1),
+        new io.github.resnet4j.tensor.ConvSpec(3, 1, 1, 1, 0, 0, 1, 3, 1)};
+    for (io.github.resnet4j.tensor.ConvSpec spec : specs) {
+      for (int size : new int[] {7, 8, 11}) {
+        Tensor x = Tensor.randn(g, 1, 2, size, size + 1);
+        Tensor w = Tensor.randn(g, 4, 2, 3, 3);
+        int[] shape = Functional.conv2d(x, w, null, spec).shape();
+        assertEquals(shape[2], spec.outputHeight(size, 3), spec + " " + size);
+        assertEquals(shape[3], spec.outputWidth(size + 1, 3), spec + " " + size);
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> io.github.resnet4j.tensor.ConvSpec.of(1, 0).outputHeight(2, 3));
+    assertTrue(e.getMessage().contains("height 2") && e.getMessage().contains("kernel's 3"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> io.github.resnet4j.tensor.ConvSpec.of(1, 0).outputWidth(5, 0));
+  }
 }
