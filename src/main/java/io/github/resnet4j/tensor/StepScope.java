@@ -172,7 +172,6 @@ public final class StepScope implements AutoCloseable {
     }
   }
 
-  /** A pooled array was handed out: it belongs to the step unless it escapes or comes back first. */
   /**
    * Counts a new node against the scope's arrays it touches; returns them for {@link #ranBackward}, or null
    * when no scope is open or it touches none.
@@ -245,6 +244,7 @@ public final class StepScope implements AutoCloseable {
     }
   }
 
+  /** A pooled array was handed out: it belongs to the step unless it escapes or comes back first. */
   static void handedOut(float[] a) {
     StepScope scope = ACTIVE.get();
     if (scope != null) {
