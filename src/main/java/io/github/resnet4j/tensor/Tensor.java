@@ -836,11 +836,8 @@ public final class Tensor {
    */
   public Tensor addInPlace(float alpha, Tensor other) {
     if (canOverwriteFrom(other)) {
-      checkWritable("addInPlace");
       // Optimizers call this for every parameter on every step: one pass, no temporary, same rounding.
-      io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, other.data(), other.offset, data(), 0,
-          numel());
-      return this;
+      return addScaledDense(alpha, other.data(), other.offset);
     }
     return addInPlace(other.detach().mul(alpha));
   }
@@ -851,11 +848,16 @@ public final class Tensor {
    */
   Tensor addInPlace(float alpha, float[] values) {
     if (isDense() && values.length == numel()) {
-      checkWritable("addInPlace");
-      io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, values, 0, data(), 0, values.length);
-      return this;
+      return addScaledDense(alpha, values, 0);
     }
     return addInPlace(alpha, wrap(values, shape));
+  }
+
+  /** {@code this += alpha * source[sourceOff ..]} element by element, this being dense: one pass, in place. */
+  private Tensor addScaledDense(float alpha, float[] source, int sourceOff) {
+    checkWritable("addInPlace");
+    io.github.resnet4j.kernels.Elementwise.addScaled(data(), 0, alpha, source, sourceOff, data(), 0, numel());
+    return this;
   }
 
   /**
