@@ -8,10 +8,11 @@ PyTorch runs first through ../shared/reference/torch_bench.py (Debian's python3-
 ../shared/reference/README.md installs it); then every row runs with resnet4j's `bench` command, on the
 Vector API kernels and on the plain-Java ones. Each resnet4j figure is the median over --repeat launches of
 the median of 7 timed steps (21 for batch-1 latency; torch_bench.py takes 21, and 11 for ResNet-18) after 3
-warm-up steps (10 at batch 1) and at least 5 s of warm-up (bench's --warmup-seconds default), so the timed
-steps run C2-compiled kernels. The `sgemm` rows time 1024^3 on 1 and 2 threads;
-the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps as torch_bench.py
-measures, resnet4j with -Xmx768m, median and range over --repeat launches.
+warm-up steps (10 at batch 1) and at least 5 s of warm-up, 12 s for training (bench's --warmup-seconds
+defaults), so the timed steps run C2-compiled kernels. The `sgemm` rows time 1024^3 on 1 and 2 threads;
+the `mem` row is the peak RSS (VmHWM) of a ResNet-20 training process at batch 128: 10 steps in torch_bench.py;
+resnet4j with -Xmx768m, 7 timed steps after 5 s of warm-up (about 30 steps in all, so no lower than 10 would
+give), median and range over --repeat launches.
 """
 import argparse
 import json
@@ -182,7 +183,7 @@ def measure(row, torch, repeat):
             # G1 sizes the heap by timing, so the peak moves a lot between launches: median and range.
             peaks = sorted(peak_rss_mib(java(vector, ["-Xmx768m"]) + [
                 "bench", "--model", row.model, "--mode", "train", "--batch", str(row.batch), "--iters", "7",
-                "--warmup", "3"]) for _ in range(repeat))
+                "--warmup", "3", "--warmup-seconds", "5"]) for _ in range(repeat))
             mib = statistics.median(peaks)
             spread = " (%.0f-%.0f)" % (peaks[0], peaks[-1]) if repeat > 1 else ""
             # Less memory is better: the ratio is PyTorch's peak over ours.

@@ -19,7 +19,7 @@ import java.util.function.IntConsumer;
 /**
  * {@code bench --model NAME --mode infer|train --batch N [--iters K] [--warmup W] [--warmup-seconds S]
  * [--input-size H W]} and {@code bench gemm --size N}: timed runs on random data after at least W steps
- * and S seconds of warm-up, then the median as the last line.
+ * and S seconds of warm-up (5, or 12 in training), then the median as the last line.
  */
 final class BenchCommand {
   private BenchCommand() {}
@@ -36,7 +36,7 @@ final class BenchCommand {
     int batch = a.integer("batch", 32, 1);
     int iters = a.integer("iters", 7, 1);
     int warmup = a.integer("warmup", 3, 0);
-    long warmupNanos = warmupNanos(a);
+    long warmupNanos = warmupNanos(a, mode.equals("train") ? 12.0 : 5.0);
     int c = a.integer("in-channels", ModelArgs.defaultChannels(name), 1);
     int h = a.integerAt("input-size", 0, ModelArgs.defaultSize(name), 1);
     int w = a.integerAt("input-size", 1, ModelArgs.defaultSize(name), 1);
@@ -72,11 +72,12 @@ final class BenchCommand {
   /**
    * The Vector API runs its slow Java fallbacks until C2 has compiled the kernels, which takes well over
    * the few warm-up steps of a batch-1 benchmark (2 s was not enough on 2 busy cores): warm up for a
-   * minimum time too (default 5 s).
+   * minimum time too. A training step has more kernels to compile: on 2 cores C2 was still compiling the
+   * weight gradient's loops 6-7 s in, so training warms up for 12 s, the rest for 5.
    */
-  private static long warmupNanos(Args a) throws UsageException {
+  private static long warmupNanos(Args a, double defaultSeconds) throws UsageException {
     // Args.number rejects negative and non-numeric values with a usage error.
-    return (long) (a.number("warmup-seconds", 5.0) * 1e9);
+    return (long) (a.number("warmup-seconds", defaultSeconds) * 1e9);
   }
 
   /** One benchmarked operation. */
@@ -132,7 +133,7 @@ final class BenchCommand {
     Args a = new Args("bench gemm", argv, Map.of("size", 1, "iters", 1, "threads", 1, "warmup-seconds", 1));
     int n = a.integer("size", 1024, 1);
     int iters = a.integer("iters", 7, 1);
-    long warmupNanos = warmupNanos(a);
+    long warmupNanos = warmupNanos(a, 5.0);
     Generator gen = new Generator(2);
     float[] x = Tensor.randn(gen, n, n).toFloatArray();
     float[] y = Tensor.randn(gen, n, n).toFloatArray();

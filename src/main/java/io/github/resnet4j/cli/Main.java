@@ -88,7 +88,7 @@ public final class Main {
         "  predict  --model NAME --weights FILE.safetensors --input X.npy --output Y.npy [--classes K]",
         "           [--in-channels C]",
         "  bench    --model NAME --mode infer|train --batch N [--iters K] [--input-size H W]",
-        "           [--warmup W] [--warmup-seconds S]   (timed runs follow >= W steps and >= S seconds, 3 and 5)",
+        "           [--warmup W] [--warmup-seconds S]   (timed runs follow >= W steps and >= S seconds: 3, and 5 (12 for train))",
         "  bench    gemm --size N [--iters K] [--warmup-seconds S]",
         "",
         "  every command takes --threads T (default: all cores)",
