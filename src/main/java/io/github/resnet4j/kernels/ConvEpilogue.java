@@ -64,28 +64,35 @@ final class ConvEpilogue {
       int o = u * hw;
       if (bias != null) {
         float b = bias[u % c];
-        if (residual == null && relu) {
+        // One pass per case: each sum is still rounded on its own, in the separate ops' order.
+        if (residual != null && relu) {
+          for (int i = o; i < o + hw; i++) {
+            y[i] = Math.max(y[i] + b + residual[i], 0f);
+          }
+        } else if (residual != null) {
+          for (int i = o; i < o + hw; i++) {
+            y[i] = y[i] + b + residual[i];
+          }
+        } else if (relu) {
           for (int i = o; i < o + hw; i++) {
             y[i] = Math.max(y[i] + b, 0f);
           }
-          continue;
-        }
-        for (int i = o; i < o + hw; i++) {
-          y[i] += b;
-        }
-      }
-      if (residual != null) {
-        if (relu) {
+        } else {
           for (int i = o; i < o + hw; i++) {
-            y[i] = Math.max(y[i] + residual[i], 0f);
+            y[i] += b;
           }
-          continue;
         }
+        continue;
+      }
+      if (residual != null && relu) {
+        for (int i = o; i < o + hw; i++) {
+          y[i] = Math.max(y[i] + residual[i], 0f);
+        }
+      } else if (residual != null) {
         for (int i = o; i < o + hw; i++) {
           y[i] += residual[i];
         }
-      }
-      if (relu && residual == null && bias == null) {
+      } else if (relu) {
         for (int i = o; i < o + hw; i++) {
           y[i] = Math.max(y[i], 0f);
         }
