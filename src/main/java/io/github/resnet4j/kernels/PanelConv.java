@@ -362,12 +362,19 @@ final class PanelConv {
    * padded copy, so no grid columns are computed only to be dropped: 80 grid columns for 64 pixels at 8x8.
    */
   static boolean readsColumnCopies(ConvGeometry g, int nr) {
-    return g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && (g.outH * g.outW) % nr == 0
-        && columnCopiesSize(g) <= COLUMN_COPIES_FLOATS;
+    return fitsColumnCopies(g) && (g.outH * g.outW) % nr == 0;
+  }
+
+  /**
+   * Whether an image of x can be read as {@link #columnCopies}: stride 1, rows as wide as the input's, and
+   * copies within {@link #COLUMN_COPIES_FLOATS}.
+   */
+  static boolean fitsColumnCopies(ConvGeometry g) {
+    return g.strideH == 1 && g.strideW == 1 && g.outW == g.inW && columnCopiesSize(g) <= COLUMN_COPIES_FLOATS;
   }
 
   /** Floats in one plane of a column copy: {@code (H + padTop + padBottom) * W}. */
-  private static int columnPlane(ConvGeometry g) {
+  static int columnPlane(ConvGeometry g) {
     return (g.inH + g.padTop + g.padBottom) * g.inW;
   }
 
@@ -388,7 +395,7 @@ final class PanelConv {
   private static final int COLUMN_COPIES_FLOATS = 64 * 1024;
 
   /** Zeros before each column copy: as far as a tap reaches across a row's end. */
-  private static int columnLead(ConvGeometry g) {
+  static int columnLead(ConvGeometry g) {
     return Math.max(g.padLeft, g.padRight);
   }
 
@@ -400,7 +407,7 @@ final class PanelConv {
    * which the last copy's taps reaching right read past its last plane. No panel reads further: panels lie
    * whole in an image. The zeros stay from one image to the next.
    */
-  private static float[] columnCopies(ConvGeometry g, float[] x, int img) {
+  static float[] columnCopies(ConvGeometry g, float[] x, int img) {
     int w = g.inW;
     int plane = columnPlane(g);
     int lead = columnLead(g);
@@ -434,7 +441,7 @@ final class PanelConv {
   private static final int COLUMN_LAYOUT = -1;
 
   /** {@link #rowOffsets} for the column copies: row p = (ci, kh, kw) in copy kw, shifted by its reach. */
-  private static int[] columnOffsets(ConvGeometry g) {
+  static int[] columnOffsets(ConvGeometry g) {
     int w = g.inW;
     int plane = columnPlane(g);
     int copy = (int) columnCopyStride(g);

@@ -124,7 +124,10 @@ final class WeightGradient {
    * reading back nine copies of the input (ResNet-20's first stage at batch 128: 3 x 32 MiB per convolution).
    * From there each block of images ({@link #imageBlocks}) is such a chain of its own, and the blocks' sums
    * are added in block order: other bits than the GEMM's, the same for every thread count and provider.
-   * One difference: an infinite or NaN
+   * There, where an image's {@link PanelConv#fitsColumnCopies column copies} fit, the rows are read from those
+   * instead (rows of W pixels, no extra columns), with the same chains: the extra columns only ever added
+   * {@code fma(x, 0, s) == s}, and a running sum that starts at +0 is never -0.
+   * One difference on the wide grid: an infinite or NaN
    * input value in the last {@code kW - 1} columns leaks into more of dW than it would there; the rest of
    * dW and dx are not finite then anyway.
    *
@@ -149,20 +152,37 @@ final class WeightGradient {
     int bPanels = (coutG + nr - 1) / nr;
     int ldt = bPanels * nr;
     int aPanels = (kg + mr - 1) / mr;
-    float[] xp = PanelConv.padded(g, x, (g.kernelW - 1) * g.dilationW);
     int blocks = imageBlocks(g.n);
+    // Where each block's images go to one thread in order, each image can be copied there into its column
+    // copies, on which the depth is the output's pixels alone: the wide grid's extra columns were an eighth of
+    // the work at 16x16 and a quarter at 8x8.
+    boolean copies = blocks >= 2 && PanelConv.fitsColumnCopies(g);
+    float[] xp = copies ? null : PanelConv.padded(g, x, (g.kernelW - 1) * g.dilationW);
     float[] t = Scratch.get(Scratch.GRAD_T, Math.max(1, blocks) * kg * ldt);
     int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
-    Product product = new Product(kp, g, half, nr, ldt, kg, wide, plane, xp, starts, t);
+    int depth = copies ? g.outH * g.outW : wide;
+    Product product = new Product(kp, g, half, nr, ldt, kg, depth, copies ? 0 : g.inChannels * plane, x, xp,
+        starts, t);
     for (int grp = 0; grp < g.groups; grp++) {
-      // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
-      for (int ci = 0; ci < cinG; ci++) {
-        for (int tap = 0; tap < kk; tap++) {
-          starts[ci * kk + tap] = (grp * cinG + ci) * plane + tap / g.kernelW * g.dilationH * wp
-              + tap % g.kernelW * g.dilationW;
+      if (copies) {
+        // Row p = (ci, kh, kw) of dW^T reads column copy kw's plane ci, shifted by the kernel offset.
+        int[] offs = PanelConv.columnOffsets(g);
+        int lead = PanelConv.columnLead(g);
+        int first = grp * cinG * PanelConv.columnPlane(g);
+        for (int p = 0; p < kg; p++) {
+          starts[p] = lead + first + offs[p];
         }
+        product.bp = packDy(g, dy, grp, nr, ldt);
+      } else {
+        // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
+        for (int ci = 0; ci < cinG; ci++) {
+          for (int tap = 0; tap < kk; tap++) {
+            starts[ci * kk + tap] = (grp * cinG + ci) * plane + tap / g.kernelW * g.dilationH * wp
+                + tap % g.kernelW * g.dilationW;
+          }
+        }
+        product.bp = packWideDy(g, dy, grp, nr, ldt);
       }
-      product.bp = packWideDy(g, dy, grp, nr, ldt);
       if (blocks >= 2) {
         // Blocks of images, each summed over all row panels into a partial dW^T of its own, the partials then
         // added in block order. Row-panel chunks each walked the whole batch instead, reading every image's
@@ -215,7 +235,11 @@ final class WeightGradient {
     return b * n / blocks;
   }
 
-  /** One group's product dW^T (+)= rows of the padded input times packed dY, over ranges of images and rows. */
+  /**
+   * One group's product dW^T (+)= rows of the input's copies times packed dY, over ranges of images and rows:
+   * the whole batch's padded copy on the wide grid, or each image's column copies, made by the thread that
+   * multiplies it.
+   */
   private static final class Product {
     final KernelProvider kp;
     final ConvGeometry g;
@@ -223,23 +247,28 @@ final class WeightGradient {
     final int nr;
     final int ldt;
     final int kg;
-    final int wide;
-    final int plane;
+    /** Columns of the sum per image: the wide grid's, or the output's pixels on column copies. */
+    final int depth;
+    /** Floats from one image's padded planes to the next's; 0 on column copies (one image at a time). */
+    final int imageStride;
+    final float[] x;
+    /** The batch's padded copy, or null for column copies. */
     final float[] xp;
     final int[] starts;
     final float[] t;
     float[] bp;
 
-    Product(KernelProvider kp, ConvGeometry g, boolean half, int nr, int ldt, int kg, int wide, int plane,
-        float[] xp, int[] starts, float[] t) {
+    Product(KernelProvider kp, ConvGeometry g, boolean half, int nr, int ldt, int kg, int depth, int imageStride,
+        float[] x, float[] xp, int[] starts, float[] t) {
       this.kp = kp;
       this.g = g;
       this.half = half;
       this.nr = nr;
       this.ldt = ldt;
       this.kg = kg;
-      this.wide = wide;
-      this.plane = plane;
+      this.depth = depth;
+      this.imageStride = imageStride;
+      this.x = x;
       this.xp = xp;
       this.starts = starts;
       this.t = t;
@@ -254,21 +283,22 @@ final class WeightGradient {
       int coutG = g.outChannels / g.groups;
       int bPanels = ldt / nr;
       for (int img = img0; img < img1; img++) {
-        int image = img * g.inChannels * plane;
+        float[] a = xp != null ? xp : PanelConv.columnCopies(g, x, img);
+        int image = img * imageStride;
         for (int qa = qa0; qa < qa1; qa++) {
           int r = qa * mr;
           int rows = Math.min(mr, kg - r);
-          for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
-            int kc = Math.min(BlockedGemm.KC, wide - pc);
+          for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
+            int kc = Math.min(BlockedGemm.KC, depth - pc);
             boolean load = img > img0 || pc > 0;
             for (int q = 0; q < bPanels; q++) {
-              int bOff = (img * wide + pc) * ldt + q * nr * kc;
+              int bOff = (img * depth + pc) * ldt + q * nr * kc;
               int cols = Math.min(nr, coutG - q * nr);
               int cOff = tOff + r * ldt + q * nr;
               if (half) {
-                kp.tileRowsAHalf(kc, xp, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
+                kp.tileRowsAHalf(kc, a, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
               } else {
-                kp.tileRowsA(kc, xp, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
+                kp.tileRowsA(kc, a, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
               }
             }
           }
@@ -305,6 +335,30 @@ final class WeightGradient {
           for (int q = 0; q * nr < coutG; q++) {
             Packing.packB(true, row, 0, wide, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, bp,
                 (img * wide + pc) * ldt + q * nr * kc);
+          }
+        }
+      }
+    });
+    return bp;
+  }
+
+  /**
+   * Group {@code grp}'s dY transposed and packed as it lies: image by image, depth block by depth block
+   * ({@link BlockedGemm#KC} pixels), panel q of {@code nr} channels at {@code (img * outH * outW + pc) * ldt + q *
+   * nr * kc}.
+   */
+  private static float[] packDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
+    int hwo = g.outH * g.outW;
+    int coutG = g.outChannels / g.groups;
+    float[] bp = Scratch.get(Scratch.GEMM_B, g.n * hwo * ldt);
+    Parallel.forRange(g.n, 1, (from, to) -> {
+      for (int img = from; img < to; img++) {
+        int src = (img * g.outChannels + grp * coutG) * hwo;
+        for (int pc = 0; pc < hwo; pc += BlockedGemm.KC) {
+          int kc = Math.min(BlockedGemm.KC, hwo - pc);
+          for (int q = 0; q * nr < coutG; q++) {
+            Packing.packB(true, dy, src, hwo, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, bp,
+                (img * hwo + pc) * ldt + q * nr * kc);
           }
         }
       }

@@ -234,20 +234,26 @@ class WeightGradientTest {
   }
 
   /**
-   * From two blocks of images on, the weight gradient from the padded copy sums each block as the GEMM would
-   * (its own chain, bit for bit the column-matrix GEMM of that block's images) and adds the blocks' sums in
-   * block order: checked against exactly that, computed block by block through the blocked GEMM, and against
-   * the direct backward in double; the same bits on every provider and thread count.
+   * From two blocks of images on, the weight gradient from the padded copy (or from each image's column copies,
+   * where they fit) sums each block as the GEMM would (its own chain, bit for bit the column-matrix GEMM of that
+   * block's images) and adds the blocks' sums in block order: checked against exactly that, computed block by
+   * block through the blocked GEMM, and against the direct backward in double; the same bits on every provider
+   * and thread count.
    */
   @Test
   void blocksOfImagesAreSummedInBlockOrder() {
     SplittableRandom r = new SplittableRandom(26);
     int before = Parallel.threads();
     try {
+      int n = 2 * WeightGradient.IMAGE_BLOCK + 3;
+      // Column copies ("same" padding, symmetric, asymmetric, grouped), then the wide grid (valid padding).
       for (ConvGeometry g : new ConvGeometry[] {
-          Conv2dKernelTest.geo(2 * WeightGradient.IMAGE_BLOCK + 3, 3, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-          Conv2dKernelTest.geo(3 * WeightGradient.IMAGE_BLOCK, 4, 5, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)}) {
+          Conv2dKernelTest.geo(n, 3, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+          Conv2dKernelTest.geo(n, 4, 5, 7, 16, 3, 3, 1, 1, 1, 1, 2, 0, 1, 1),
+          Conv2dKernelTest.geo(3 * WeightGradient.IMAGE_BLOCK, 4, 5, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+          Conv2dKernelTest.geo(n, 3, 6, 6, 40, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1)}) {
         org.junit.jupiter.api.Assertions.assertTrue(WeightGradient.imageBlocks(g.n) >= 2, g.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(g.padLeft > 0, PanelConv.fitsColumnCopies(g), g.toString());
         float[] x = Conv2dKernelTest.random(r, g.inputSize());
         float[] dy = Conv2dKernelTest.random(r, g.outputSize());
         float[] want = blockwise(g, x, dy);
