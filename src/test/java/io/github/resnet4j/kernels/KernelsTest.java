@@ -16,6 +16,38 @@ class KernelsTest {
    * sum in element order: the same bits as the plain loop, for row counts around the group of four and for
    * a range large enough to split.
    */
+  /**
+   * Per-channel sums (a convolution's bias gradient) run four channels side by side, but each channel is
+   * still one double sum over images then pixels: the same bits as the plain loop, for channel counts around
+   * the group of four and a batch large enough to split over threads.
+   */
+  @Test
+  void perChannelSumsAreTheSequentialDoubleSums() {
+    java.util.Random random = new java.util.Random(8);
+    int[][] cases = {{1, 1, 5}, {2, 3, 7}, {3, 4, 1}, {2, 5, 33}, {4, 9, 64}, {32, 131, 256}};
+    for (int[] ncs : cases) {
+      int n = ncs[0];
+      int c = ncs[1];
+      int s = ncs[2];
+      float[] x = new float[n * c * s];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+      }
+      float[] out = new float[c];
+      Layout.sumPerChannel(x, n, c, s, out);
+      for (int ch = 0; ch < c; ch++) {
+        double sum = 0;
+        for (int img = 0; img < n; img++) {
+          for (int i = 0; i < s; i++) {
+            sum += x[(img * c + ch) * s + i];
+          }
+        }
+        assertEquals(Float.floatToRawIntBits((float) sum), Float.floatToRawIntBits(out[ch]),
+            "channel " + ch + " of " + n + " x " + c + " x " + s);
+      }
+    }
+  }
+
   @Test
   void rowSumsAreTheSequentialDoubleSums() {
     java.util.Random random = new java.util.Random(7);
