@@ -161,9 +161,10 @@ final class WeightGradient {
     float[] t = Scratch.get(Scratch.GRAD_T, Math.max(1, blocks) * kg * ldt);
     int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
     int depth = copies ? g.outH * g.outW : wide;
-    Product product = new Product(kp, g, half, nr, ldt, kg, depth, copies ? 0 : g.inChannels * plane, x, xp,
+    Product product = new Product(kp, g, half, nr, ldt, kg, depth, copies ? 0 : g.inChannels * plane, x, xp, dy,
         starts, t);
     for (int grp = 0; grp < g.groups; grp++) {
+      product.group = grp;
       if (copies) {
         // Row p = (ci, kh, kw) of dW^T reads column copy kw's plane ci, shifted by the kernel offset.
         int[] offs = PanelConv.columnOffsets(g);
@@ -172,7 +173,6 @@ final class WeightGradient {
         for (int p = 0; p < kg; p++) {
           starts[p] = lead + first + offs[p];
         }
-        product.bp = packDy(g, dy, grp, nr, ldt);
       } else {
         // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
         for (int ci = 0; ci < cinG; ci++) {
@@ -254,12 +254,15 @@ final class WeightGradient {
     final float[] x;
     /** The batch's padded copy, or null for column copies. */
     final float[] xp;
+    final float[] dy;
     final int[] starts;
     final float[] t;
+    /** The batch's packed dY on the wide grid; on column copies each image's is packed where it is used. */
     float[] bp;
+    int group;
 
     Product(KernelProvider kp, ConvGeometry g, boolean half, int nr, int ldt, int kg, int depth, int imageStride,
-        float[] x, float[] xp, int[] starts, float[] t) {
+        float[] x, float[] xp, float[] dy, int[] starts, float[] t) {
       this.kp = kp;
       this.g = g;
       this.half = half;
@@ -270,6 +273,7 @@ final class WeightGradient {
       this.imageStride = imageStride;
       this.x = x;
       this.xp = xp;
+      this.dy = dy;
       this.starts = starts;
       this.t = t;
     }
@@ -283,7 +287,16 @@ final class WeightGradient {
       int coutG = g.outChannels / g.groups;
       int bPanels = ldt / nr;
       for (int img = img0; img < img1; img++) {
-        float[] a = xp != null ? xp : PanelConv.columnCopies(g, x, img);
+        float[] a = xp;
+        float[] b = bp;
+        int bImage = img * depth * ldt;
+        if (xp == null) {
+          // Column copies: this image's copies and packed dY, made here, read from L2 while still there.
+          a = PanelConv.columnCopies(g, x, img);
+          b = Scratch.get(Scratch.GEMM_B, depth * ldt);
+          packImageDy(g, dy, group, img, nr, ldt, g.outW, b, 0);
+          bImage = 0;
+        }
         int image = img * imageStride;
         for (int qa = qa0; qa < qa1; qa++) {
           int r = qa * mr;
@@ -292,13 +305,13 @@ final class WeightGradient {
             int kc = Math.min(BlockedGemm.KC, depth - pc);
             boolean load = img > img0 || pc > 0;
             for (int q = 0; q < bPanels; q++) {
-              int bOff = (img * depth + pc) * ldt + q * nr * kc;
+              int bOff = bImage + pc * ldt + q * nr * kc;
               int cols = Math.min(nr, coutG - q * nr);
               int cOff = tOff + r * ldt + q * nr;
               if (half) {
-                kp.tileRowsAHalf(kc, a, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
+                kp.tileRowsAHalf(kc, a, image + pc, starts, r, b, bOff, t, cOff, ldt, rows, cols, load);
               } else {
-                kp.tileRowsA(kc, a, image + pc, starts, r, bp, bOff, t, cOff, ldt, rows, cols, load);
+                kp.tileRowsA(kc, a, image + pc, starts, r, b, bOff, t, cOff, ldt, rows, cols, load);
               }
             }
           }
@@ -308,62 +321,54 @@ final class WeightGradient {
   }
 
   /**
-   * Group {@code grp}'s dY transposed and packed over the wide grid: image by image, depth block by depth
-   * block ({@link BlockedGemm#KC} grid columns), panel q of {@code nr} channels at {@code (img * wide + pc) *
-   * ldt + q * nr * kc}; zeros in the grid's extra columns.
+   * Group {@code grp}'s dY transposed and packed over the wide grid ({@code pitch = W + padLeft + padRight}
+   * columns per row, zeros in the extra ones) for the whole batch: image img at {@code img * outH * pitch * ldt}
+   * as {@link #packImageDy} lays it out.
    */
   private static float[] packWideDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
-    int wp = g.inW + g.padLeft + g.padRight;
-    int wide = g.outH * wp;
-    int hwo = g.outH * g.outW;
-    int coutG = g.outChannels / g.groups;
+    int pitch = g.inW + g.padLeft + g.padRight;
+    int wide = g.outH * pitch;
     float[] bp = Scratch.get(Scratch.GEMM_B, g.n * wide * ldt);
     Parallel.forRange(g.n, 1, (from, to) -> {
-      // One image's dY on the wide grid, [coutG, wide], then packed as the GEMM packs a transposed B.
-      float[] row = Scratch.get(Scratch.CONV_OUT, coutG * wide);
       for (int img = from; img < to; img++) {
-        for (int co = 0; co < coutG; co++) {
-          int src = (img * g.outChannels + grp * coutG + co) * hwo;
-          for (int oh = 0; oh < g.outH; oh++) {
-            int d = co * wide + oh * wp;
-            System.arraycopy(dy, src + oh * g.outW, row, d, g.outW);
-            java.util.Arrays.fill(row, d + g.outW, d + wp, 0f);
-          }
-        }
-        for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
-          int kc = Math.min(BlockedGemm.KC, wide - pc);
-          for (int q = 0; q * nr < coutG; q++) {
-            Packing.packB(true, row, 0, wide, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, bp,
-                (img * wide + pc) * ldt + q * nr * kc);
-          }
-        }
+        packImageDy(g, dy, grp, img, nr, ldt, pitch, bp, img * wide * ldt);
       }
     });
     return bp;
   }
 
   /**
-   * Group {@code grp}'s dY transposed and packed as it lies: image by image, depth block by depth block
-   * ({@link BlockedGemm#KC} pixels), panel q of {@code nr} channels at {@code (img * outH * outW + pc) * ldt + q *
-   * nr * kc}.
+   * Image img's dY of group {@code grp} transposed and packed on a grid of rows {@code pitch} wide (the wide
+   * grid, or the output's own {@code outW}), into {@code dst} from {@code dOff}: depth block by depth block
+   * ({@link BlockedGemm#KC} grid columns), panel q of {@code nr} channels at {@code pc * ldt + q * nr * kc}.
+   * The image is first copied row by row into a buffer of the calling thread's (zeros in a wider grid's extra
+   * columns): the transpose reads 32 channels' rows side by side, too many streams for the prefetcher.
    */
-  private static float[] packDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
+  private static void packImageDy(ConvGeometry g, float[] dy, int grp, int img, int nr, int ldt, int pitch,
+      float[] dst, int dOff) {
+    int wide = g.outH * pitch;
     int hwo = g.outH * g.outW;
     int coutG = g.outChannels / g.groups;
-    float[] bp = Scratch.get(Scratch.GEMM_B, g.n * hwo * ldt);
-    Parallel.forRange(g.n, 1, (from, to) -> {
-      for (int img = from; img < to; img++) {
-        int src = (img * g.outChannels + grp * coutG) * hwo;
-        for (int pc = 0; pc < hwo; pc += BlockedGemm.KC) {
-          int kc = Math.min(BlockedGemm.KC, hwo - pc);
-          for (int q = 0; q * nr < coutG; q++) {
-            Packing.packB(true, dy, src, hwo, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, bp,
-                (img * hwo + pc) * ldt + q * nr * kc);
-          }
+    float[] row = Scratch.get(Scratch.CONV_OUT, coutG * wide);
+    int src = (img * g.outChannels + grp * coutG) * hwo;
+    if (pitch == g.outW) {
+      System.arraycopy(dy, src, row, 0, coutG * hwo);
+    } else {
+      for (int co = 0; co < coutG; co++) {
+        for (int oh = 0; oh < g.outH; oh++) {
+          int d = co * wide + oh * pitch;
+          System.arraycopy(dy, src + co * hwo + oh * g.outW, row, d, g.outW);
+          java.util.Arrays.fill(row, d + g.outW, d + pitch, 0f);
         }
       }
-    });
-    return bp;
+    }
+    for (int pc = 0; pc < wide; pc += BlockedGemm.KC) {
+      int kc = Math.min(BlockedGemm.KC, wide - pc);
+      for (int q = 0; q * nr < coutG; q++) {
+        Packing.packB(true, row, 0, wide, q * nr, Math.min(nr, coutG - q * nr), pc, kc, nr, true, dst,
+            dOff + pc * ldt + q * nr * kc);
+      }
+    }
   }
 
   /** {@code dst[j * ldDst + i] = src[i * ldSrc + j]} for a {@code [rows, cols]} block of src. */
