@@ -46,46 +46,13 @@ final class Layout {
 
   /**
    * {@code out[ch] = sum over n and s of x[n, ch, s]}, in double, in a fixed order: each channel's sum is one
-   * chain of additions in element order. Four channels' chains run side by side, as {@link
-   * Elementwise#sumRows} does: one chain at a time waited out each addition's latency, and a convolution's bias
-   * gradient took a twentieth of the seed model's training step.
+   * chain of additions in element order ({@link Elementwise#sumSegmentedRows}: four channels' chains side by
+   * side; one chain at a time waited out each addition's latency, and a convolution's bias gradient took a
+   * twentieth of the seed model's training step).
    */
   static void sumPerChannel(float[] x, int n, int c, int s, float[] out) {
-    Parallel.forRange(c, Math.max(1, GRAIN_FLOATS / Math.max(1, n * s)), (from, to) -> {
-      int ch = from;
-      for (; ch + 4 <= to; ch += 4) {
-        double a0 = 0;
-        double a1 = 0;
-        double a2 = 0;
-        double a3 = 0;
-        for (int img = 0; img < n; img++) {
-          int o0 = (img * c + ch) * s;
-          int o1 = o0 + s;
-          int o2 = o1 + s;
-          int o3 = o2 + s;
-          for (int i = 0; i < s; i++) {
-            a0 += x[o0 + i];
-            a1 += x[o1 + i];
-            a2 += x[o2 + i];
-            a3 += x[o3 + i];
-          }
-        }
-        out[ch] = (float) a0;
-        out[ch + 1] = (float) a1;
-        out[ch + 2] = (float) a2;
-        out[ch + 3] = (float) a3;
-      }
-      for (; ch < to; ch++) {
-        double acc = 0;
-        for (int img = 0; img < n; img++) {
-          int o = (img * c + ch) * s;
-          for (int i = 0; i < s; i++) {
-            acc += x[o + i];
-          }
-        }
-        out[ch] = (float) acc;
-      }
-    });
+    Parallel.forRange(c, Math.max(1, GRAIN_FLOATS / Math.max(1, n * s)),
+        (from, to) -> Elementwise.sumSegmentedRows(x, 0, s, n, c * s, s, out, from, to));
   }
 
   private static int grain(int s) {
