@@ -123,9 +123,9 @@ class GemmTest {
             cs.add(new Case(ta, tb, m, n, k, seed++));
           }
         }
-        // Cross the blocking boundaries (KC=256, MC=128, NT=512, panels of 8 x 32 or 8 x 512).
-        cs.add(new Case(ta, tb, 137, 520, 300, seed++));
-        cs.add(new Case(ta, tb, 9, 1030, 257, seed++));
+        // Cross the blocking boundaries (KC=512, MC=128, NT=512, panels of 8 x 32 or 8 x 512).
+        cs.add(new Case(ta, tb, 137, 520, 600, seed++));
+        cs.add(new Case(ta, tb, 9, 1030, 513, seed++));
         // Conv-shaped products (C rows = output channels) whose last row panel has 4 or 2 rows on 6- and
         // 8-row tiles: the short full-width tiles, with B read in place and packed.
         for (int m : new int[] {2, 4, 10, 16, 32, 64}) {

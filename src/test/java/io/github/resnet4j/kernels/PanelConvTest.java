@@ -39,7 +39,7 @@ class PanelConvTest {
         Conv2dKernelTest.geo(1, 4, 16, 16, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
         Conv2dKernelTest.geo(2, 3, 15, 16, 5, 3, 2, 1, 1, 2, 0, 1, 0, 1, 1),
         Conv2dKernelTest.geo(2, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // Depth 288 and 576: two and three blocks of KC; 8 output channels short of a row panel.
+        // Depth 288 and 576: one and two blocks of KC; 8 output channels short of a row panel.
         Conv2dKernelTest.geo(2, 32, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 64, 8, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // Other stride-1 rows go through the wide grid: 14 wide has 1 KiB padded planes, spaced a line apart.
@@ -61,10 +61,10 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 2, 5, 5, 260, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 2, 5, 5, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // Few output panels and whole row panels: the weights read in place (PanelConv.IN_PLACE_PANELS), on the
-        // wide grid (each row panel over all panels) and the padded copy, with a depth of two blocks (360) and
+        // wide grid (each row panel over all panels) and the padded copy, with a depth of two blocks (576) and
         // two groups.
         Conv2dKernelTest.geo(1, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(2, 40, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 64, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
         // "Same" padding, image by image, whole panels per image: the column copies instead of the wide grid
         // (8x8 where a panel is 32 columns, 4x12 where it is 16): dilated, asymmetric, 5x5, grouped, two depth
@@ -73,7 +73,7 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 0, 2, 1, 1),
         Conv2dKernelTest.geo(8, 3, 4, 8, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1),
         Conv2dKernelTest.geo(8, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
-        Conv2dKernelTest.geo(8, 40, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 64, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 4, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // The same on the wide grid, two groups of depth 288 (row panels over every panel: widePanelsRowsFirst).
         Conv2dKernelTest.geo(1, 64, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
