@@ -313,27 +313,19 @@ public final class Elementwise {
   public static void sumRows(float[] x, int xOff, int rows, int len, float[] out) {
     int grain = Math.max(1, GRAIN / Math.max(1, len));
     if (!Parallel.splits(rows, grain)) {
-      sumRowRange(x, xOff, len, out, 0, rows);
+      sumSegmentedRows(x, xOff, len, 1, 0, len, out, 0, rows);
       return;
     }
-    Parallel.forRange(rows, grain, (from, to) -> sumRowRange(x, xOff, len, out, from, to));
-  }
-
-  /**
-   * Each row's sum is one chain of dependent double additions, in element order (which the result must keep):
-   * four rows at a time run four chains side by side instead of waiting out each addition's latency. A
-   * global average pool's sum of 128 channels of 32x32 took a tenth of the seed model's batch-1 time.
-   */
-  private static void sumRowRange(float[] x, int xOff, int len, float[] out, int from, int to) {
-    sumSegmentedRows(x, xOff, len, 1, 0, len, out, from, to);
+    Parallel.forRange(rows, grain, (from, to) -> sumSegmentedRows(x, xOff, len, 1, 0, len, out, from, to));
   }
 
   /**
    * Rows {@code [from, to)} of x, each row {@code r} the {@code segments} runs of {@code len} elements at
    * {@code xOff + r * rowStride + k * segmentStride}, k in order, summed into {@code out[r]} as one chain of
-   * double additions in that order; four rows' chains side by side (see {@link #sumRowRange}). Consecutive
-   * rows are one segment each for {@link #sumRows}; a {@code [N, C, S]} tensor's channels are N segments of S
-   * each, C * S apart, for a convolution's bias gradient.
+   * double additions in that order (which the result must keep). Consecutive rows are one segment each for
+   * {@link #sumRows}; a {@code [N, C, S]} tensor's channels are N segments of S each, C * S apart, for a
+   * convolution's bias gradient. Four rows' chains run side by side instead of waiting out each addition's
+   * latency: a global average pool's sum of 128 channels of 32x32 took a tenth of the seed model's batch-1 time.
    */
   static void sumSegmentedRows(float[] x, int xOff, int rowStride, int segments, int segmentStride, int len,
       float[] out, int from, int to) {
