@@ -117,13 +117,50 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1));
     for (KernelProvider kp : GemmTest.providers()) {
-      for (ConvGeometry g : sequence) {
+      assertEachCallReadsItsInput(kp, sequence, 1, r, "");
+    }
+  }
+
+  /** Runs the layers one after another, each {@code calls} times on a new input, against im2col plus the GEMM. */
+  private static void assertEachCallReadsItsInput(KernelProvider kp, List<ConvGeometry> layers, int calls,
+      SplittableRandom r, String label) {
+    for (ConvGeometry g : layers) {
+      float[] w = Conv2dKernelTest.random(r, g.weightSize());
+      for (int call = 0; call < calls; call++) {
         float[] x = Conv2dKernelTest.random(r, g.inputSize());
-        float[] w = Conv2dKernelTest.random(r, g.weightSize());
         float[] y = new float[g.outputSize()];
         PanelConv.forward(kp, g, x, w, y);
-        assertArrayEquals(viaIm2col(kp, g, x, w), y, kp.name() + " " + g);
+        assertArrayEquals(viaIm2col(kp, g, x, w), y, label + kp.name() + " " + g);
       }
+    }
+  }
+
+  /**
+   * At batch 1 each thread pads the input into a copy of its own, once per call: calls that alternate layers, and
+   * that repeat a layer on a new input, must each read their own input, with any thread count.
+   */
+  @Test
+  void perThreadPaddedCopiesBelongToTheirCall() {
+    SplittableRandom r = new SplittableRandom(17);
+    List<ConvGeometry> layers = List.of(
+        // The wide grid with packed weights (53 panels), and with the weights in place (7 panels).
+        Conv2dKernelTest.geo(1, 8, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // The padded copy, rows 32 wide.
+        Conv2dKernelTest.geo(1, 32, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Image by image (its own per-image copies in the same scratch), then the first layer again.
+        Conv2dKernelTest.geo(8, 8, 16, 16, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 8, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
+    int before = Parallel.threads();
+    try {
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        for (KernelProvider kp : GemmTest.providers()) {
+          assertEachCallReadsItsInput(kp, layers, 2, r, threads + " threads, ");
+        }
+      }
+    } finally {
+      Parallel.setThreads(before);
     }
   }
 
