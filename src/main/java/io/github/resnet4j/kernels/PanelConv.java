@@ -56,8 +56,12 @@ final class PanelConv {
     boolean imageByImage = byImage(g);
     // Few output panels (ResNet-18's later stages at batch 1): each weight is read by so few tiles that packing
     // the weights cost as much as the multiply; the tile reads them where they lie.
-    boolean weightsInPlace = kp.offsetTileReadsARows() && coutG % mr == 0 && panels <= IN_PLACE_PANELS
-        && (paddedCopy || wideGrid);
+    boolean fewPanels = kp.offsetTileReadsARows() && coutG % mr == 0 && panels <= IN_PLACE_PANELS;
+    // Otherwise unfolded: where the panels have fewer columns than the weights have rows, every thread unfolds
+    // them all for itself and reads the weights in place, rather than all packing the weights together.
+    boolean unfoldedInPlace = fewPanels && !paddedCopy && !wideGrid && coutG >= panels * nr
+        && (long) g.groups * panels * kg * nr <= THREAD_COPY_FLOATS;
+    boolean weightsInPlace = fewPanels && (paddedCopy || wideGrid || unfoldedInPlace);
     float[] ap = weightsInPlace ? weight : Scratch.get(Scratch.GEMM_A, g.groups * groupA);
     // In parallel where the weights are large: packing ResNet-18's 512-channel weights on the calling thread
     // alone took a tenth of an inference at batch 1.
@@ -77,7 +81,8 @@ final class PanelConv {
     int hwo = g.outH * g.outW;
     int imagePlanes = g.inChannels * planeSize(g);
     boolean columnCopies = wideGrid && imageByImage && readsColumnCopies(g, nr);
-    int[] offs = columnCopies ? columnOffsets(g) : paddedCopy || wideGrid ? rowOffsets(g) : null;
+    int[] offs = columnCopies ? columnOffsets(g) : paddedCopy || wideGrid ? rowOffsets(g)
+        : unfoldedInPlace ? panelRowOffsets(kg, nr) : null;
     // The wide grid reads past the last plane, for columns that are dropped.
     int wideTail = nr + (g.kernelW - 1) * g.dilationW;
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
@@ -115,12 +120,16 @@ final class PanelConv {
     } else if (wideGrid && weightsInPlace) {
       PaddedInput input = new PaddedInput(g, x, wideTail);
       int wide = g.n * widePanelsPerImage(g, nr);
-      Parallel.forRange(mPanels, 1, (from, to) -> widePanelsRowsFirst(kp, g, input.get(), offs, weight, y, wide, from,
+      Parallel.forRange(mPanels, 1, (from, to) -> rowsFirst(kp, g, input.get(), false, offs, weight, y, wide, from,
           to));
     } else if (wideGrid) {
       PaddedInput input = new PaddedInput(g, x, wideTail);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
           (q, qa0, qa1) -> widePanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y, q, qa0, qa1));
+    } else if (unfoldedInPlace) {
+      long call = CALLS.incrementAndGet();
+      Parallel.forRange(mPanels, 1, (from, to) -> rowsFirst(kp, g, threadUnfolded(kp, g, x, panels, call), true, offs,
+          weight, y, panels, from, to));
     } else {
       splitRows(panels, mPanels, grain, (q, qa0, qa1) -> panels(kp, g, x, ap, y, q, q + 1, qa0, qa1));
     }
@@ -265,7 +274,8 @@ final class PanelConv {
    * its own copy, once per call, on its first task: every task reads all of it, or much of it, and a copy padded
    * half by each core was read across cores (ResNet-18's 3x3 convolutions at batch 1, 2 threads, in one JVM:
    * 1.05-1.16x at 64 channels 56x56, 1.17-1.19x at 128 and 256 channels, 1.03x at 512, where the weights'
-   * memory traffic bounds it). Larger inputs are padded once, in parallel, and shared.
+   * memory traffic bounds it; the whole network, alternating step by step, 1.03-1.06x, since there each input
+   * was written by both cores anyway). Larger inputs are padded once, in parallel, and shared.
    */
   private static final class PaddedInput {
     private final ConvGeometry g;
@@ -296,29 +306,69 @@ final class PanelConv {
   /** Numbers the calls that pad per thread, so that a thread can tell whether its copy is this call's. */
   private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
-  /** Which call's padded input a thread's scratch holds. */
-  private static final class ThreadCopy {
-    private float[] array;
-    private long call;
+  /** Which call's copies a thread's scratch arrays hold: its padded input, its unfolded panels. */
+  private static final class ThreadCopies {
+    static final int PADDED = 0;
+    static final int UNFOLDED = 1;
+    private final float[][] arrays = new float[2][];
+    private final long[] calls = new long[2];
+
+    boolean holds(int kind, float[] a, long call) {
+      return arrays[kind] == a && calls[kind] == call;
+    }
+
+    void hold(int kind, float[] a, long call) {
+      arrays[kind] = a;
+      calls[kind] = call;
+    }
   }
 
-  private static final ThreadLocal<ThreadCopy> THREAD_COPY = ThreadLocal.withInitial(ThreadCopy::new);
+  private static final ThreadLocal<ThreadCopies> THREAD_COPIES = ThreadLocal.withInitial(ThreadCopies::new);
 
   /** x padded as by {@link #padded}, into the calling thread's scratch, unless it already holds call's. */
   private static float[] threadPadded(ConvGeometry g, float[] x, int tail, long call) {
     int planes = g.n * g.inChannels;
     int plane = planeSize(g);
     float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
-    ThreadCopy copy = THREAD_COPY.get();
-    if (copy.array == xp && copy.call == call) {
+    ThreadCopies copies = THREAD_COPIES.get();
+    if (copies.holds(ThreadCopies.PADDED, xp, call)) {
       return xp;
     }
     BORDERS.get().forget();
     padPlanes(g, x, xp, 0, 0, planes);
     java.util.Arrays.fill(xp, planes * plane, planes * plane + tail, 0f);
-    copy.array = xp;
-    copy.call = call;
+    copies.hold(ThreadCopies.PADDED, xp, call);
     return xp;
+  }
+
+  /**
+   * Every panel of every group unfolded ({@link Im2colPanels#unfoldPanel}), panel q of group grp at
+   * {@code (grp * panels + q) * kg * nr}, into the calling thread's scratch, unless it already holds call's.
+   */
+  private static float[] threadUnfolded(KernelProvider kp, ConvGeometry g, float[] x, int panels, long call) {
+    int nr = kp.nr();
+    int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
+    float[] bp = Scratch.get(Scratch.CONV_COLS, g.groups * panels * kg * nr);
+    ThreadCopies copies = THREAD_COPIES.get();
+    if (copies.holds(ThreadCopies.UNFOLDED, bp, call)) {
+      return bp;
+    }
+    for (int grp = 0; grp < g.groups; grp++) {
+      for (int q = 0; q < panels; q++) {
+        Im2colPanels.unfoldPanel(kp, g, x, q, nr, grp, bp, (grp * panels + q) * kg * nr);
+      }
+    }
+    copies.hold(ThreadCopies.UNFOLDED, bp, call);
+    return bp;
+  }
+
+  /** Where row p of an unfolded panel ({@code [kg, nr]}) starts: {@code p * nr}. */
+  private static int[] panelRowOffsets(int kg, int nr) {
+    int[] offs = Scratch.ints(Scratch.B_ROWS, kg);
+    for (int p = 0; p < kg; p++) {
+      offs[p] = p * nr;
+    }
+    return offs;
   }
 
   /**
@@ -578,7 +628,7 @@ final class PanelConv {
             }
           }
           if (!inside) {
-            scatter(c, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
+            scatter(c, 0, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
           }
         }
       }
@@ -637,20 +687,27 @@ final class PanelConv {
   }
 
   /**
-   * Row panels {@code [qa0, qa1)} of the weights, read in place, over all {@code panels} panels of the wide grid:
-   * each depth block of a row panel passes over every panel while it is in L1, so the weights come from memory
-   * once, not once per panel. ResNet-18's shapes at batch 1, one JVM: 128 channels 1.05-1.08 -> 0.91-0.92 ms,
-   * 256 channels 1.14-1.29 -> 0.99-1.04 ms, 512 channels unchanged (0.97-1.38 against 0.96-1.25).
+   * Row panels {@code [qa0, qa1)} of the weights, read in place, over all {@code panels} panels: each depth block
+   * of a row panel passes over every panel while it is in L1, so the weights come from memory once, not once per
+   * panel. The panels are those of the wide grid on the padded copy b, or ({@code unfolded}) the unfolded panels
+   * of {@link #threadUnfolded}.
+   *
+   * <p>The wide grid, ResNet-18's shapes at batch 1, one JVM: 128 channels 1.05-1.08 -> 0.91-0.92 ms, 256 channels
+   * 1.14-1.29 -> 0.99-1.04 ms, 512 channels unchanged (0.97-1.38 against 0.96-1.25). Unfolded, where packing the
+   * weights cost about as much as multiplying them (ResNet-18's downsampling convolutions at batch 1, 2 threads):
+   * 3x3 256 to 512 channels 1.16-1.49 -> 0.60 ms, 128 to 256 0.76-0.80 -> 0.62 ms, each called over and over
+   * on the same weights; in the whole network, whose weights come from memory, 1.04x of ResNet-18's inference.
    */
-  private static void widePanelsRowsFirst(KernelProvider kp, ConvGeometry g, float[] xp, int[] offs,
+  private static void rowsFirst(KernelProvider kp, ConvGeometry g, float[] b, boolean unfolded, int[] offs,
       float[] weight, float[] y, int panels, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
     int wp = g.inW + g.padLeft + g.padRight;
+    int hwo = g.outH * g.outW;
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
-    int perImage = widePanelsPerImage(g, nr);
+    int perImage = unfolded ? 0 : widePanelsPerImage(g, nr);
     int tileSize = mr * nr;
     float[] tiles = Scratch.get(Scratch.CONV_OUT, panels * tileSize);
     for (int grp = 0; grp < g.groups; grp++) {
@@ -659,16 +716,21 @@ final class PanelConv {
         for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
           int kc = Math.min(BlockedGemm.KC, kg - pc);
           for (int q = 0; q < panels; q++) {
-            int img = q / perImage;
-            int base = (img * g.inChannels + grp * cinG) * planeSize(g) + (q - img * perImage) * nr;
-            kp.tileOffsetBRowsA(kc, weight, (grp * coutG + r) * kg + pc, kg, xp, base, base + nr / 2, offs, pc,
+            int base = unfolded ? (grp * panels + q) * kg * nr
+                : (q / perImage * g.inChannels + grp * cinG) * planeSize(g) + q % perImage * nr;
+            kp.tileOffsetBRowsA(kc, weight, (grp * coutG + r) * kg + pc, kg, b, base, base + nr / 2, offs, pc,
                 tiles, q * tileSize, nr, mr, pc > 0);
           }
         }
         for (int q = 0; q < panels; q++) {
-          int img = q / perImage;
-          dropJunk(g, tiles, q * tileSize, nr, mr, (q - img * perImage) * nr, wp,
-              (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
+          if (unfolded) {
+            scatter(tiles, q * tileSize, nr, mr, Math.min(nr, g.n * hwo - q * nr), q * nr, hwo, g.outChannels,
+                grp * coutG + r, y);
+          } else {
+            int img = q / perImage;
+            dropJunk(g, tiles, q * tileSize, nr, mr, (q - img * perImage) * nr, wp,
+                (img * g.outChannels + grp * coutG + r) * hwo, y);
+          }
         }
       }
     }
@@ -730,7 +792,7 @@ final class PanelConv {
             // Not GEMM_EDGE: the vector tile itself uses that slot for ragged tiles.
             float[] edge = Scratch.get(Scratch.CONV_OUT, mr * nr);
             multiply(kp, kg, mPanels, ap, aGroup, qa, bp, edge, 0, nr, rows, nr);
-            scatter(edge, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
+            scatter(edge, 0, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
           }
         }
       }
@@ -748,16 +810,28 @@ final class PanelConv {
     }
   }
 
-  /** Copies a {@code [rows, cols]} tile whose columns start at batch column {@code j0} to y's channels. */
-  private static void scatter(float[] tile, int ldt, int rows, int cols, int j0, int hwo, int outChannels,
-      int channel0, float[] y) {
+  /**
+   * Copies a {@code [rows, cols]} tile (at {@code tileOff}, rows {@code ldt} apart) whose columns start at batch
+   * column {@code j0} to y's channels.
+   */
+  private static void scatter(float[] tile, int tileOff, int ldt, int rows, int cols, int j0, int hwo,
+      int outChannels, int channel0, float[] y) {
+    int img0 = j0 / hwo;
+    int pix0 = j0 - img0 * hwo;
+    if (pix0 + cols <= hwo) {
+      // In one image: each row of the tile is a run of its channel's plane.
+      for (int i = 0; i < rows; i++) {
+        System.arraycopy(tile, tileOff + i * ldt, y, (img0 * outChannels + channel0 + i) * hwo + pix0, cols);
+      }
+      return;
+    }
     for (int t = 0; t < cols; t++) {
       int j = j0 + t;
       int img = j / hwo;
       int pix = j - img * hwo;
       int base = (img * outChannels + channel0) * hwo + pix;
       for (int i = 0; i < rows; i++) {
-        y[base + i * hwo] = tile[i * ldt + t];
+        y[base + i * hwo] = tile[tileOff + i * ldt + t];
       }
     }
   }

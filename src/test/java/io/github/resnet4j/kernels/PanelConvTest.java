@@ -75,8 +75,16 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
         Conv2dKernelTest.geo(8, 64, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 4, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // The same on the wide grid, two groups of depth 288 (row panels over every panel: widePanelsRowsFirst).
-        Conv2dKernelTest.geo(1, 64, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2));
+        // The same on the wide grid, two groups of depth 288 (row panels over every panel: rowsFirst).
+        Conv2dKernelTest.geo(1, 64, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2),
+        // Unfolded (stride 2), fewer columns than output channels: each thread unfolds every panel and reads the
+        // weights in place. Two panels, the last ragged; one panel spanning images; two groups; two depth
+        // blocks; 1x1.
+        Conv2dKernelTest.geo(1, 8, 14, 14, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 8, 8, 8, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 16, 10, 10, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2),
+        Conv2dKernelTest.geo(1, 64, 10, 10, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 16, 10, 10, 32, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1));
   }
 
   @Test
@@ -136,18 +144,20 @@ class PanelConvTest {
   }
 
   /**
-   * At batch 1 each thread pads the input into a copy of its own, once per call: calls that alternate layers, and
-   * that repeat a layer on a new input, must each read their own input, with any thread count.
+   * At batch 1 each thread pads the input (or unfolds its few panels) into a copy of its own, once per call:
+   * calls that alternate layers, and that repeat a layer on a new input, must each read their own input, with any
+   * thread count.
    */
   @Test
-  void perThreadPaddedCopiesBelongToTheirCall() {
+  void perThreadCopiesBelongToTheirCall() {
     SplittableRandom r = new SplittableRandom(17);
     List<ConvGeometry> layers = List.of(
         // The wide grid with packed weights (53 panels), and with the weights in place (7 panels).
         Conv2dKernelTest.geo(1, 8, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // The padded copy, rows 32 wide.
+        // The padded copy, rows 32 wide; unfolded panels, stride 2.
         Conv2dKernelTest.geo(1, 32, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 8, 14, 14, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
         // Image by image (its own per-image copies in the same scratch), then the first layer again.
         Conv2dKernelTest.geo(8, 8, 16, 16, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 8, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1));
