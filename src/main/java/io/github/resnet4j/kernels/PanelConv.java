@@ -12,7 +12,7 @@ package io.github.resnet4j.kernels;
  * (depth blocks of {@link BlockedGemm#KC}, in order), so results equal the GEMM's and do not depend on the
  * thread count.
  *
- * <p>Stride-1 convolutions mostly skip the unfolding: the input is copied once into its zero padding (image by
+ * <p>Most convolutions skip the unfolding: the input is copied once into its zero padding (image by
  * image where there are enough images, {@link #byImage}; else, if small, once by each thread for itself,
  * {@link PaddedInput}) and the tile reads B's rows there, through a table of offsets ({@link #readsPaddedCopy},
  * {@link #readsWideGrid}).
@@ -189,15 +189,42 @@ final class PanelConv {
   private static final int MIN_TASKS = 8;
 
   /**
-   * Stride 1 with output rows a multiple of half a panel wide: then each half of every row of a panel is a
-   * contiguous run of the zero-padded input, and the tile reads it there ({@link KernelProvider#tileOffsetB})
-   * instead of from an unfolded copy. Copying the input once into its padding costs a tenth of unfolding it
-   * nine times.
+   * Output rows a multiple of half a panel wide: then each half of every row of a panel is a contiguous run of
+   * the zero-padded input (at other strides than 1, of one of its phases, {@link #planeSize}), and the tile reads
+   * it there ({@link KernelProvider#tileOffsetB}) instead of from an unfolded copy. Copying the input once into
+   * its padding costs a tenth of unfolding it nine times. Strided, where every phase is read: ResNet-18's 7x7
+   * stem 1.14-1.32x at batch 1 and 1.58-1.62x at batch 16, ResNet-20's 3x3 16 to 32 channels 1.22-1.35x at
+   * batch 128 (one JVM, alternating); whole networks 1.025-1.03x (ResNet-18 inference at batch 1 and 16,
+   * ResNet-20 training at batch 128).
    */
   static boolean readsPaddedCopy(ConvGeometry g, int nr) {
     long padded = (long) g.n * g.inChannels * planeSize(g);
-    return g.strideH == 1 && g.strideW == 1 && nr % 2 == 0 && g.outW % (nr / 2) == 0
+    return readsEveryPhase(g) && nr % 2 == 0 && g.outW % (nr / 2) == 0
         && padded <= Integer.MAX_VALUE - 16;
+  }
+
+  /**
+   * Whether the taps reach every phase of the strided padded copy ({@link #planeSize}): always at stride 1; a 3x3
+   * or 7x7 kernel at stride 2, but not a 1x1 (which would copy four phases to read one: 0.33-0.59x of unfolding,
+   * ResNet-18's and ResNet-20's). Strided convolutions on the wide grid were slower too (0.74-0.94x; at 8x8 its
+   * junk columns are half as many as the output's), so that stays at stride 1.
+   */
+  private static boolean readsEveryPhase(ConvGeometry g) {
+    return reachesEveryPhase(g.kernelH, g.dilationH, g.strideH)
+        && reachesEveryPhase(g.kernelW, g.dilationW, g.strideW);
+  }
+
+  private static boolean reachesEveryPhase(int kernel, int dilation, int stride) {
+    boolean[] reached = new boolean[stride];
+    int count = 0;
+    for (int k = 0; k < kernel; k++) {
+      int phase = k * dilation % stride;
+      if (!reached[phase]) {
+        reached[phase] = true;
+        count++;
+      }
+    }
+    return count == stride;
   }
 
   /**
@@ -238,20 +265,35 @@ final class PanelConv {
     return g.n >= 2 * Parallel.threads() && (long) g.inChannels * planeSize(g) <= Integer.MAX_VALUE - 1024;
   }
 
-  /** Floats in one padded input plane, {@code (H + padTop + padBottom) * (W + padLeft + padRight)}. */
+  /**
+   * Floats per channel in a padded copy: {@code (H + padTop + padBottom) * (W + padLeft + padRight)} at stride 1;
+   * at strides sH x sW, its {@code sH * sW} phases of {@link #phaseRows} rows of {@link #pitch} floats.
+   */
   static int planeSize(ConvGeometry g) {
-    return (g.inH + g.padTop + g.padBottom) * (g.inW + g.padLeft + g.padRight);
+    return g.strideH * g.strideW * phaseRows(g) * pitch(g);
+  }
+
+  /** Rows of one phase of a padded plane: {@code ceil((H + padTop + padBottom) / strideH)}. */
+  private static int phaseRows(ConvGeometry g) {
+    return (g.inH + g.padTop + g.padBottom + g.strideH - 1) / g.strideH;
+  }
+
+  /**
+   * Floats from one row of a padded copy to the next, and the wide grid's width: {@code W + padLeft + padRight}
+   * at stride 1, {@code ceil((W + padLeft + padRight) / strideW)}, a phase's row, otherwise.
+   */
+  private static int pitch(ConvGeometry g) {
+    return (g.inW + g.padLeft + g.padRight + g.strideW - 1) / g.strideW;
   }
 
   /** Panels of the wide grid per image. The last may run past the grid; its extra columns are dropped too. */
   private static int widePanelsPerImage(ConvGeometry g, int nr) {
-    int wp = g.inW + g.padLeft + g.padRight;
-    return (g.outH * wp + nr - 1) / nr;
+    return (g.outH * pitch(g) + nr - 1) / nr;
   }
 
   /**
-   * x with its zero padding written out, {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]},
-   * then {@code tail} zeros: the wide grid reads past the last plane, for columns that are dropped, and those
+   * x with its zero padding written out, {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]} (in
+   * phases at other strides than 1, {@link #planeSize}), then {@code tail} zeros: the wide grid reads past the last plane, for columns that are dropped, and those
    * must not be NaN or denormal (slow) either.
    */
   static float[] padded(ConvGeometry g, float[] x, int tail) {
@@ -372,8 +414,8 @@ final class PanelConv {
   }
 
   /**
-   * Image {@code img} of x with its zero padding, {@code [Cin, H + padTop + padBottom, W + padLeft + padRight]},
-   * then {@code tail} zeros, in the calling thread's scratch.
+   * Image {@code img} of x with its zero padding, {@code [Cin, H + padTop + padBottom, W + padLeft + padRight]}
+   * (in phases at other strides than 1), then {@code tail} zeros, in the calling thread's scratch.
    */
   private static float[] paddedImage(ConvGeometry g, float[] x, int img, int tail) {
     int planes = g.inChannels;
@@ -406,7 +448,7 @@ final class PanelConv {
       ConvGeometry h = geometry;
       return xp == array && tail == this.tail && (h == g || h.inChannels == g.inChannels && h.inH == g.inH
           && h.inW == g.inW && h.padTop == g.padTop && h.padBottom == g.padBottom && h.padLeft == g.padLeft
-          && h.padRight == g.padRight);
+          && h.padRight == g.padRight && h.strideH == g.strideH && h.strideW == g.strideW);
     }
 
     void remember(float[] xp, ConvGeometry g, int tail) {
@@ -423,6 +465,12 @@ final class PanelConv {
 
   /** Planes {@code [from, to)} of x copied into the interior of a padded copy whose borders are in place. */
   private static void copyInterior(ConvGeometry g, float[] x, float[] xp, int first, int from, int to) {
+    if (g.strideH > 1 || g.strideW > 1) {
+      for (int u = from; u < to; u++) {
+        phasePlanes(g, x, u, xp, (u - first) * planeSize(g), false);
+      }
+      return;
+    }
     int wp = g.inW + g.padLeft + g.padRight;
     for (int u = from; u < to; u++) {
       int d = (u - first) * planeSize(g) + g.padTop * wp + g.padLeft;
@@ -434,6 +482,12 @@ final class PanelConv {
 
   /** Planes {@code [from, to)} of x padded into xp, plane {@code first} at xp's start. */
   private static void padPlanes(ConvGeometry g, float[] x, float[] xp, int first, int from, int to) {
+    if (g.strideH > 1 || g.strideW > 1) {
+      for (int u = from; u < to; u++) {
+        phasePlanes(g, x, u, xp, (u - first) * planeSize(g), true);
+      }
+      return;
+    }
     int hp = g.inH + g.padTop + g.padBottom;
     int wp = g.inW + g.padLeft + g.padRight;
     for (int u = from; u < to; u++) {
@@ -450,17 +504,59 @@ final class PanelConv {
     }
   }
 
-  /** Where row p = (ci, kh, kw) of a panel starts in the padded input, relative to its top-left pixel's. */
+  /**
+   * Plane u of x as its strided padded copy at {@code xp[d ..]}: phase (py, px) ({@code py < strideH}, {@code px <
+   * strideW}) holds padded pixels {@code (a * strideH + py, b * strideW + px)} as row a, column b of
+   * {@link #phaseRows} rows of {@link #pitch} floats. Output pixel (oh, ow)'s tap (kh, kw) is then pixel
+   * {@code (oh + kh * dilationH / strideH, ow + kw * dilationW / strideW)} of phase
+   * {@code (kh * dilationH % strideH, kw * dilationW % strideW)}, and a run of output columns a run of a phase's
+   * row, as at stride 1. With {@code zeros} false only the pixels that come from x are written.
+   */
+  private static void phasePlanes(ConvGeometry g, float[] x, int u, float[] xp, int d, boolean zeros) {
+    int rows = phaseRows(g);
+    int pitch = pitch(g);
+    for (int py = 0; py < g.strideH; py++) {
+      for (int px = 0; px < g.strideW; px++) {
+        int phase = d + (py * g.strideW + px) * rows * pitch;
+        // Columns b with input column b * strideW + px - padLeft in [0, W).
+        int b0 = Math.max(0, (g.padLeft - px + g.strideW - 1) / g.strideW);
+        int b1 = Math.min(pitch, (g.inW + g.padLeft - px + g.strideW - 1) / g.strideW);
+        for (int a = 0; a < rows; a++) {
+          int dst = phase + a * pitch;
+          int ih = a * g.strideH + py - g.padTop;
+          if (ih < 0 || ih >= g.inH || b0 >= b1) {
+            if (zeros) {
+              java.util.Arrays.fill(xp, dst, dst + pitch, 0f);
+            }
+            continue;
+          }
+          if (zeros) {
+            java.util.Arrays.fill(xp, dst, dst + b0, 0f);
+            java.util.Arrays.fill(xp, dst + b1, dst + pitch, 0f);
+          }
+          int src = (u * g.inH + ih) * g.inW + b0 * g.strideW + px - g.padLeft;
+          for (int b = b0; b < b1; b++, src += g.strideW) {
+            xp[dst + b] = x[src];
+          }
+        }
+      }
+    }
+  }
+
+  /** Where row p = (ci, kh, kw) of a panel starts in the padded copy, relative to its top-left pixel's. */
   private static int[] rowOffsets(ConvGeometry g) {
-    int hp = g.inH + g.padTop + g.padBottom;
-    int wp = g.inW + g.padLeft + g.padRight;
+    int rows = phaseRows(g);
+    int pitch = pitch(g);
     int cinG = g.inChannels / g.groups;
     int kk = g.kernelH * g.kernelW;
     int[] offs = Scratch.ints(Scratch.B_ROWS, cinG * kk);
     for (int ci = 0; ci < cinG; ci++) {
       for (int kh = 0; kh < g.kernelH; kh++) {
+        int th = kh * g.dilationH;
         for (int kw = 0; kw < g.kernelW; kw++) {
-          offs[(ci * g.kernelH + kh) * g.kernelW + kw] = (ci * hp + kh * g.dilationH) * wp + kw * g.dilationW;
+          int tw = kw * g.dilationW;
+          int phase = ci * g.strideH * g.strideW + th % g.strideH * g.strideW + tw % g.strideW;
+          offs[(ci * g.kernelH + kh) * g.kernelW + kw] = (phase * rows + th / g.strideH) * pitch + tw / g.strideW;
         }
       }
     }
@@ -578,7 +674,7 @@ final class PanelConv {
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
-    paddedPanels(kp, g, xp, g.inW + g.padLeft + g.padRight, planeSize(g), 0, shift, offs, ap, weightsInPlace, y,
+    paddedPanels(kp, g, xp, pitch(g), planeSize(g), 0, shift, offs, ap, weightsInPlace, y,
         from, to);
   }
 
@@ -655,7 +751,7 @@ final class PanelConv {
       float[] ap, boolean weightsInPlace, float[] y, int q, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
-    int wp = g.inW + g.padLeft + g.padRight;
+    int wp = pitch(g);
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
@@ -702,7 +798,7 @@ final class PanelConv {
       float[] weight, float[] y, int panels, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
-    int wp = g.inW + g.padLeft + g.padRight;
+    int wp = pitch(g);
     int hwo = g.outH * g.outW;
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;

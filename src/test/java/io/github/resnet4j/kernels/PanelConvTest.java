@@ -84,7 +84,25 @@ class PanelConvTest {
         Conv2dKernelTest.geo(2, 8, 8, 8, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 16, 10, 10, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2),
         Conv2dKernelTest.geo(1, 64, 10, 10, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
-        Conv2dKernelTest.geo(1, 16, 10, 10, 32, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1));
+        Conv2dKernelTest.geo(1, 16, 10, 10, 32, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1),
+        // Strides, rows a multiple of half a panel: read as phases of the padded copy where the taps reach every
+        // phase (a 7x7 stem, stride 2; 3x3 strides 2x1 and 3; image by image below), else unfolded (1x1 and
+        // 3x3 dilated by 2, stride 2). Other rows unfolded: 3x3 stride 2 on odd and even sizes, dilated,
+        // asymmetric padding, grouped, two depth blocks, 1x1, stride 1x2.
+        Conv2dKernelTest.geo(1, 3, 64, 64, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1),
+        Conv2dKernelTest.geo(2, 4, 16, 16, 8, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 4, 48, 48, 8, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 8, 64, 64, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1),
+        Conv2dKernelTest.geo(1, 4, 64, 64, 8, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1),
+        Conv2dKernelTest.geo(1, 6, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 5, 14, 14, 9, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1),
+        Conv2dKernelTest.geo(1, 4, 13, 11, 8, 3, 3, 2, 2, 0, 2, 1, 0, 1, 1),
+        Conv2dKernelTest.geo(2, 8, 12, 12, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2),
+        Conv2dKernelTest.geo(1, 64, 12, 12, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(2, 8, 12, 12, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1),
+        Conv2dKernelTest.geo(1, 4, 12, 12, 8, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 32, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1));
   }
 
   @Test
@@ -112,7 +130,8 @@ class PanelConvTest {
 
   /**
    * Image by image, each thread pads its image into a copy whose zero borders later images of the same layout
-   * reuse: layers of the same channels and size but other padding, one after another, must each see their own.
+   * reuse: layers of the same channels and size but other padding or strides, one after another, must each see
+   * their own.
    */
   @Test
   void imageCopiesOfLayersThatDifferOnlyInPaddingKeepTheirOwnBorders() {
@@ -121,6 +140,9 @@ class PanelConvTest {
         Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 1),
         Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1),
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // Other strides: the copy is laid out in phases.
+        Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(8, 4, 14, 14, 8, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1));
