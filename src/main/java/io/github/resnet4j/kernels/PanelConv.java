@@ -293,8 +293,8 @@ final class PanelConv {
 
   /**
    * x with its zero padding written out, {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]} (in
-   * phases at other strides than 1, {@link #planeSize}), then {@code tail} zeros: the wide grid reads past the last plane, for columns that are dropped, and those
-   * must not be NaN or denormal (slow) either.
+   * phases at other strides than 1, {@link #planeSize}), then {@code tail} zeros: the wide grid reads past the
+   * last plane, for columns that are dropped, and those must not be NaN or denormal (slow) either.
    */
   static float[] padded(ConvGeometry g, float[] x, int tail) {
     int planes = g.n * g.inChannels;
@@ -336,7 +336,7 @@ final class PanelConv {
       this.call = perThread ? CALLS.incrementAndGet() : 0;
     }
 
-    /** The padded input, {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]} then tail zeros. */
+    /** The padded input as {@link #padded} lays it out, then tail zeros. */
     float[] get() {
       return shared != null ? shared : threadPadded(g, x, tail, call);
     }
@@ -674,8 +674,7 @@ final class PanelConv {
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
-    paddedPanels(kp, g, xp, pitch(g), planeSize(g), 0, shift, offs, ap, weightsInPlace, y,
-        from, to);
+    paddedPanels(kp, g, xp, pitch(g), planeSize(g), 0, shift, offs, ap, weightsInPlace, y, from, to);
   }
 
   /**

@@ -134,7 +134,7 @@ class PanelConvTest {
    * their own.
    */
   @Test
-  void imageCopiesOfLayersThatDifferOnlyInPaddingKeepTheirOwnBorders() {
+  void imageCopiesOfLayersThatDifferOnlyInPaddingOrStridesKeepTheirOwnBorders() {
     SplittableRandom r = new SplittableRandom(16);
     List<ConvGeometry> sequence = List.of(
         Conv2dKernelTest.geo(8, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
@@ -177,8 +177,9 @@ class PanelConvTest {
         // The wide grid with packed weights (53 panels), and with the weights in place (7 panels).
         Conv2dKernelTest.geo(1, 8, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         Conv2dKernelTest.geo(1, 16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // The padded copy, rows 32 wide; unfolded panels, stride 2.
+        // The padded copy, rows 32 wide, and in phases (a 7x7 stride-2 stem); unfolded panels, stride 2.
         Conv2dKernelTest.geo(1, 32, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        Conv2dKernelTest.geo(1, 8, 128, 128, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1),
         Conv2dKernelTest.geo(1, 8, 14, 14, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
         // Image by image (its own per-image copies in the same scratch), then the first layer again.
         Conv2dKernelTest.geo(8, 8, 16, 16, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
