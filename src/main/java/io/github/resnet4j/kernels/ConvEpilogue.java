@@ -60,43 +60,9 @@ final class ConvEpilogue {
 
   /** Planes {@code [from, to)} of y (plane u is image u / c, channel u % c). */
   private void applyPlanes(float[] y, int c, int hw, int from, int to) {
+    KernelProvider kp = Kernels.PROVIDER;
     for (int u = from; u < to; u++) {
-      int o = u * hw;
-      if (bias != null) {
-        float b = bias[u % c];
-        // One pass per case: each sum is still rounded on its own, in the separate ops' order.
-        if (residual != null && relu) {
-          for (int i = o; i < o + hw; i++) {
-            y[i] = Math.max(y[i] + b + residual[i], 0f);
-          }
-        } else if (residual != null) {
-          for (int i = o; i < o + hw; i++) {
-            y[i] = y[i] + b + residual[i];
-          }
-        } else if (relu) {
-          for (int i = o; i < o + hw; i++) {
-            y[i] = Math.max(y[i] + b, 0f);
-          }
-        } else {
-          for (int i = o; i < o + hw; i++) {
-            y[i] += b;
-          }
-        }
-        continue;
-      }
-      if (residual != null && relu) {
-        for (int i = o; i < o + hw; i++) {
-          y[i] = Math.max(y[i] + residual[i], 0f);
-        }
-      } else if (residual != null) {
-        for (int i = o; i < o + hw; i++) {
-          y[i] += residual[i];
-        }
-      } else if (relu) {
-        for (int i = o; i < o + hw; i++) {
-          y[i] = Math.max(y[i], 0f);
-        }
-      }
+      kp.convEpilogue(y, u * hw, hw, bias != null, bias != null ? bias[u % c] : 0f, residual, relu);
     }
   }
 }

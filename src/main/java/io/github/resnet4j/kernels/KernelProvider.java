@@ -83,6 +83,60 @@ interface KernelProvider {
   void firstMax(float[] best, int bestOff, float[] v, int vOff, int n);
 
   /**
+   * A convolution's epilogue on a run of one plane ({@link ConvEpilogue}): {@code y[i] = act((y[i] + bias) +
+   * residual[i])} for {@code off <= i < off + n}, each sum rounded on its own in that order, the bias added only
+   * if {@code addBias} (adding +0 would turn -0 into +0), the residual only if not null, and {@code act} the
+   * ReLU's {@code Math.max(., 0f)} (NaN stays NaN, -0 becomes +0) if {@code relu}, else nothing. Every provider
+   * gives the same bits; by default these loops. The Vector API's, alternating step by step in one JVM:
+   * seed-small inference at batch 128 1.18x, the seed at batch 32 1.0x, ResNet-20 at batch 128 0.98-0.99x.
+   *
+   * @param y the convolution's output, updated in place
+   * @param off start in y, and in the residual
+   * @param n element count
+   * @param addBias whether to add bias
+   * @param bias the plane's bias
+   * @param residualOrNull y's shape, or null for none
+   * @param relu whether to apply the ReLU last
+   */
+  default void convEpilogue(float[] y, int off, int n, boolean addBias, float bias, float[] residualOrNull,
+      boolean relu) {
+    // One loop per case, each of which C2 compiles without branches.
+    float[] r = residualOrNull;
+    int end = off + n;
+    if (addBias) {
+      if (r != null && relu) {
+        for (int i = off; i < end; i++) {
+          y[i] = Math.max(y[i] + bias + r[i], 0f);
+        }
+      } else if (r != null) {
+        for (int i = off; i < end; i++) {
+          y[i] = y[i] + bias + r[i];
+        }
+      } else if (relu) {
+        for (int i = off; i < end; i++) {
+          y[i] = Math.max(y[i] + bias, 0f);
+        }
+      } else {
+        for (int i = off; i < end; i++) {
+          y[i] += bias;
+        }
+      }
+    } else if (r != null && relu) {
+      for (int i = off; i < end; i++) {
+        y[i] = Math.max(y[i] + r[i], 0f);
+      }
+    } else if (r != null) {
+      for (int i = off; i < end; i++) {
+        y[i] += r[i];
+      }
+    } else if (relu) {
+      for (int i = off; i < end; i++) {
+        y[i] = Math.max(y[i], 0f);
+      }
+    }
+  }
+
+  /**
    * A full-width tile ({@code [rows, nr]}, {@code rows <= mr}) like {@link #tile}, reading B unpacked: row
    * p of the panel is {@code b[bOff + p * ldb .. + nr)}. Worth it when few A panels share each B panel
    * (small M), where packing B would cost as much as the multiply. Same operation order, so the same bits

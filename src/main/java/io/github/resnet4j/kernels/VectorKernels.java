@@ -507,6 +507,29 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
+  public void convEpilogue(float[] y, int off, int n, boolean addBias, float bias, float[] residualOrNull,
+      boolean relu) {
+    FloatVector b = FloatVector.broadcast(S, bias);
+    FloatVector zero = FloatVector.zero(S);
+    int i = off;
+    // Lanewise add and max round as the scalar + and Math.max do.
+    for (int bound = off + S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, y, i);
+      if (addBias) {
+        v = v.add(b);
+      }
+      if (residualOrNull != null) {
+        v = v.add(FloatVector.fromArray(S, residualOrNull, i));
+      }
+      if (relu) {
+        v = v.max(zero);
+      }
+      v.intoArray(y, i);
+    }
+    KernelProvider.super.convEpilogue(y, i, off + n - i, addBias, bias, residualOrNull, relu);
+  }
+
+  @Override
   public void firstMax(float[] best, int bestOff, float[] v, int vOff, int n) {
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {

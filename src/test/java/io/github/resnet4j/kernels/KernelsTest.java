@@ -12,10 +12,52 @@ import io.github.resnet4j.testing.Allocations;
 @Tag("kernels")
 class KernelsTest {
   /**
-   * Row sums run several rows side by side and split rows across threads, but each row is still one double
-   * sum in element order: the same bits as the plain loop, for row counts around the group of four and for
-   * a range large enough to split.
+   * A convolution's epilogue (bias, residual, ReLU in any combination) gives, on every provider, the bits of
+   * the separate ops in that order, on runs around the vector length and values where rounding order and
+   * Math.max show: NaN, signed zeros, infinities, subnormals; elements outside the run stay as they were.
    */
+  @Test
+  void convEpilogueIsTheSeparateOpsOnEveryProvider() {
+    java.util.Random random = new java.util.Random(9);
+    float[] special = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+        -Float.MIN_VALUE, 1e-39f, -1e-39f, 1f, -1f};
+    for (KernelProvider kp : GemmTest.providers()) {
+      for (int n : new int[] {1, 7, 15, 16, 17, 33, 67, 200}) {
+        for (int mode = 0; mode < 16; mode++) {
+          boolean addBias = (mode & 1) != 0;
+          boolean withResidual = (mode & 2) != 0;
+          boolean relu = (mode & 4) != 0; // modes 8-15 repeat 0-7 on other values
+          int off = 3;
+          float[] y = new float[off + n + 2];
+          float[] r = new float[y.length];
+          for (int i = 0; i < y.length; i++) {
+            y[i] = random.nextInt(3) == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian();
+            r[i] = random.nextInt(3) == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian();
+          }
+          float bias = random.nextInt(3) == 0 ? special[random.nextInt(special.length)]
+              : (float) (random.nextGaussian() * 10);
+          float[] expected = y.clone();
+          for (int i = off; i < off + n; i++) {
+            float v = expected[i];
+            if (addBias) {
+              v = v + bias;
+            }
+            if (withResidual) {
+              v = v + r[i];
+            }
+            expected[i] = relu ? Math.max(v, 0f) : v;
+          }
+          kp.convEpilogue(y, off, n, addBias, bias, withResidual ? r : null, relu);
+          for (int i = 0; i < y.length; i++) {
+            // floatToIntBits: any NaN is the same NaN (Java leaves a NaN's bits to the hardware), but -0 is not +0.
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(y[i]),
+                kp.name() + " n=" + n + " mode=" + mode + " at " + i);
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Per-channel sums (a convolution's bias gradient) run four channels side by side, but each channel is
    * still one double sum over images then pixels: the same bits as the plain loop, for channel counts around
@@ -48,6 +90,11 @@ class KernelsTest {
     }
   }
 
+  /**
+   * Row sums run several rows side by side and split rows across threads, but each row is still one double
+   * sum in element order: the same bits as the plain loop, for row counts around the group of four and for
+   * a range large enough to split.
+   */
   @Test
   void rowSumsAreTheSequentialDoubleSums() {
     java.util.Random random = new java.util.Random(7);
