@@ -103,9 +103,8 @@ final class PanelConv {
       int perImage = widePanelsPerImage(g, nr);
       eachImage(g, epilogue, y, img -> {
         float[] xp = paddedImage(g, x, img, wideTail);
-        for (int q = img * perImage; q < (img + 1) * perImage; q++) {
-          widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, q, 0, mPanels);
-        }
+        widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage, 0,
+            mPanels);
       });
       return;
     }
@@ -125,13 +124,13 @@ final class PanelConv {
     } else if (wideGrid) {
       PaddedInput input = new PaddedInput(g, x, wideTail);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
-          (q, qa0, qa1) -> widePanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y, q, qa0, qa1));
+          (q0, q1, qa0, qa1) -> widePanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y, q0, q1, qa0, qa1));
     } else if (unfoldedInPlace) {
       long call = CALLS.incrementAndGet();
       Parallel.forRange(mPanels, 1, (from, to) -> rowsFirst(kp, g, threadUnfolded(kp, g, x, panels, call), true, offs,
           weight, y, panels, from, to));
     } else {
-      splitRows(panels, mPanels, grain, (q, qa0, qa1) -> panels(kp, g, x, ap, y, q, q + 1, qa0, qa1));
+      splitRows(panels, mPanels, grain, (q0, q1, qa0, qa1) -> panels(kp, g, x, ap, y, q0, q1, qa0, qa1));
     }
     epilogue.applyAll(y, g.n, g.outChannels, hwo);
   }
@@ -155,9 +154,9 @@ final class PanelConv {
     });
   }
 
-  /** One output panel's row panels {@code [qa0, qa1)} of A. */
+  /** Output panels {@code [q0, q1)}, row panels {@code [qa0, qa1)} of A. */
   private interface PanelBody {
-    void run(int panel, int qa0, int qa1);
+    void run(int q0, int q1, int qa0, int qa1);
   }
 
   /**
@@ -169,10 +168,10 @@ final class PanelConv {
     int rowBlocks = panels >= MIN_TASKS ? 1 : Math.min(mPanels, (MIN_TASKS + panels - 1) / panels);
     int tasks = panels * rowBlocks;
     int taskGrain = rowBlocks > 1 ? 1 : grain;
-    RangeBody range = (from, to) -> {
+    RangeBody range = rowBlocks == 1 ? (from, to) -> body.run(from, to, 0, mPanels) : (from, to) -> {
       for (int t = from; t < to; t++) {
         int rb = t % rowBlocks;
-        body.run(t / rowBlocks, mPanels * rb / rowBlocks, mPanels * (rb + 1) / rowBlocks);
+        body.run(t / rowBlocks, t / rowBlocks + 1, mPanels * rb / rowBlocks, mPanels * (rb + 1) / rowBlocks);
       }
     };
     if (Parallel.splits(tasks, taskGrain)) {
@@ -741,13 +740,13 @@ final class PanelConv {
   }
 
   /**
-   * Panel {@code q} of the wide grid (image {@code q / panelsPerImage}), row panels {@code [qa0, qa1)} of each
-   * group's A: the tile reads the padded input in place into a scratch tile, whose columns that lie on the
-   * output are then copied to y. xp holds the padded copy from float {@code shift} on, as in
-   * {@link #paddedPanels}.
+   * Panels {@code [q0, q1)} of the wide grid (panel q in image {@code q / panelsPerImage}), row panels
+   * {@code [qa0, qa1)} of each group's A: the tile reads the padded input in place into a scratch tile, whose
+   * columns that lie on the output are then copied to y. xp holds the padded copy from float {@code shift} on,
+   * as in {@link #paddedPanels}.
    */
   private static void widePanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
-      float[] ap, boolean weightsInPlace, float[] y, int q, int qa0, int qa1) {
+      float[] ap, boolean weightsInPlace, float[] y, int q0, int q1, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
     int wp = pitch(g);
@@ -756,27 +755,29 @@ final class PanelConv {
     int kg = cinG * g.kernelH * g.kernelW;
     int mPanels = (coutG + mr - 1) / mr;
     int perImage = widePanelsPerImage(g, nr);
-    int img = q / perImage;
-    int w0 = (q - img * perImage) * nr;
     // Not GEMM_EDGE: the vector tile itself uses that slot for ragged tiles.
     float[] tile = Scratch.get(Scratch.CONV_OUT, mr * nr);
-    for (int grp = 0; grp < g.groups; grp++) {
-      int base = (img * g.inChannels + grp * cinG) * planeSize(g) + w0 - shift;
-      int aGroup = grp * mPanels * mr * kg;
-      for (int qa = qa0; qa < qa1; qa++) {
-        int r = qa * mr;
-        int rows = Math.min(mr, coutG - r);
-        for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
-          int kc = Math.min(BlockedGemm.KC, kg - pc);
-          if (weightsInPlace) {
-            kp.tileOffsetBRowsA(kc, ap, (grp * coutG + r) * kg + pc, kg, xp, base, base + nr / 2, offs, pc, tile, 0,
-                nr, rows, pc > 0);
-          } else {
-            kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base, base + nr / 2, offs, pc,
-                tile, 0, nr, rows, pc > 0);
+    for (int q = q0; q < q1; q++) {
+      int img = q / perImage;
+      int w0 = (q - img * perImage) * nr;
+      for (int grp = 0; grp < g.groups; grp++) {
+        int base = (img * g.inChannels + grp * cinG) * planeSize(g) + w0 - shift;
+        int aGroup = grp * mPanels * mr * kg;
+        for (int qa = qa0; qa < qa1; qa++) {
+          int r = qa * mr;
+          int rows = Math.min(mr, coutG - r);
+          for (int pc = 0; pc < kg; pc += BlockedGemm.KC) {
+            int kc = Math.min(BlockedGemm.KC, kg - pc);
+            if (weightsInPlace) {
+              kp.tileOffsetBRowsA(kc, ap, (grp * coutG + r) * kg + pc, kg, xp, base, base + nr / 2, offs, pc, tile,
+                  0, nr, rows, pc > 0);
+            } else {
+              kp.tileOffsetB(kc, ap, aGroup + pc * mPanels * mr + qa * mr * kc, xp, base, base + nr / 2, offs, pc,
+                  tile, 0, nr, rows, pc > 0);
+            }
           }
+          dropJunk(g, tile, 0, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
         }
-        dropJunk(g, tile, 0, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
       }
     }
   }
@@ -866,6 +867,8 @@ final class PanelConv {
     // Every column index fits an int: y holds N * outH * outW columns per channel.
     int columns = g.n * hwo;
     float[] bp = Scratch.get(Scratch.GEMM_B, kg * nr);
+    // Not GEMM_EDGE: the vector tile itself uses that slot for ragged tiles.
+    float[] edge = Scratch.get(Scratch.CONV_OUT, mr * nr);
     for (int q = from; q < to; q++) {
       int j0 = q * nr;
       int cols = Math.min(nr, columns - j0);
@@ -884,8 +887,6 @@ final class PanelConv {
             int cOff = ((img * g.outChannels + grp * coutG + r) * hwo) + pix;
             multiply(kp, kg, mPanels, ap, aGroup, qa, bp, y, cOff, hwo, rows, cols);
           } else {
-            // Not GEMM_EDGE: the vector tile itself uses that slot for ragged tiles.
-            float[] edge = Scratch.get(Scratch.CONV_OUT, mr * nr);
             multiply(kp, kg, mPanels, ap, aGroup, qa, bp, edge, 0, nr, rows, nr);
             scatter(edge, 0, nr, rows, cols, j0, hwo, g.outChannels, grp * coutG + r, y);
           }
