@@ -213,17 +213,20 @@ final class PanelConv {
         && reachesEveryPhase(g.kernelW, g.dilationW, g.strideW);
   }
 
+  /**
+   * Whether taps {@code k * dilation}, {@code k < kernel}, fall in every residue mod stride: the multiples of
+   * the dilation cycle through {@code stride / gcd(dilation, stride)} residues, one per tap, so all of them
+   * exactly when that gcd is 1 and there are at least {@code stride} taps.
+   */
   private static boolean reachesEveryPhase(int kernel, int dilation, int stride) {
-    boolean[] reached = new boolean[stride];
-    int count = 0;
-    for (int k = 0; k < kernel; k++) {
-      int phase = k * dilation % stride;
-      if (!reached[phase]) {
-        reached[phase] = true;
-        count++;
-      }
+    int a = dilation;
+    int b = stride;
+    while (b != 0) {
+      int r = a % b;
+      a = b;
+      b = r;
     }
-    return count == stride;
+    return kernel >= stride && a == 1;
   }
 
   /**
@@ -281,7 +284,7 @@ final class PanelConv {
    * Floats from one row of a padded copy to the next, and the wide grid's width: {@code W + padLeft + padRight}
    * at stride 1, {@code ceil((W + padLeft + padRight) / strideW)}, a phase's row, otherwise.
    */
-  private static int pitch(ConvGeometry g) {
+  static int pitch(ConvGeometry g) {
     return (g.inW + g.padLeft + g.padRight + g.strideW - 1) / g.strideW;
   }
 
@@ -543,7 +546,7 @@ final class PanelConv {
   }
 
   /** Where row p = (ci, kh, kw) of a panel starts in the padded copy, relative to its top-left pixel's. */
-  private static int[] rowOffsets(ConvGeometry g) {
+  static int[] rowOffsets(ConvGeometry g) {
     int rows = phaseRows(g);
     int pitch = pitch(g);
     int cinG = g.inChannels / g.groups;

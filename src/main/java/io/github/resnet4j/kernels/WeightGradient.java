@@ -106,7 +106,7 @@ final class WeightGradient {
    */
   static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
     int coutG = g.outChannels / g.groups;
-    long wide = (long) g.n * g.outH * (g.inW + g.padLeft + g.padRight);
+    long wide = (long) g.n * g.outH * PanelConv.pitch(g);
     long padded = (long) g.n * g.inChannels * PanelConv.planeSize(g) + g.kernelW * g.dilationW;
     return g.strideH == 1 && g.strideW == 1 && applies(kp, g, (long) g.n * g.outH * g.outW, true)
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
@@ -144,11 +144,9 @@ final class WeightGradient {
     // 16 channels where the tile is 32 columns wide: panels half as wide, not half zeros.
     boolean half = coutG <= kp.nr() / 2 && kp.halfWidthRowsA();
     int nr = half ? kp.nr() / 2 : kp.nr();
-    int wp = g.inW + g.padLeft + g.padRight;
     int plane = PanelConv.planeSize(g);
-    int kk = g.kernelH * g.kernelW;
-    int kg = cinG * kk;
-    int wide = g.outH * wp;
+    int kg = cinG * g.kernelH * g.kernelW;
+    int wide = g.outH * PanelConv.pitch(g);
     int bPanels = (coutG + nr - 1) / nr;
     int ldt = bPanels * nr;
     int aPanels = (kg + mr - 1) / mr;
@@ -163,24 +161,16 @@ final class WeightGradient {
     int depth = copies ? g.outH * g.outW : wide;
     Product product = new Product(kp, g, half, nr, ldt, kg, depth, copies ? 0 : g.inChannels * plane, x, xp, dy,
         starts, t);
+    // Row p = (ci, kh, kw) of dW^T reads plane ci of the image's padded copy, or of column copy kw, shifted by the
+    // kernel offset: where the forward's tile reads row p of its B.
+    int[] offs = copies ? PanelConv.columnOffsets(g) : PanelConv.rowOffsets(g);
     for (int grp = 0; grp < g.groups; grp++) {
       product.group = grp;
-      if (copies) {
-        // Row p = (ci, kh, kw) of dW^T reads column copy kw's plane ci, shifted by the kernel offset.
-        int[] offs = PanelConv.columnOffsets(g);
-        int lead = PanelConv.columnLead(g);
-        int first = grp * cinG * PanelConv.columnPlane(g);
-        for (int p = 0; p < kg; p++) {
-          starts[p] = lead + first + offs[p];
-        }
-      } else {
-        // Row p = (ci, kh, kw) of dW^T reads the image's padded plane ci shifted by the kernel offset.
-        for (int ci = 0; ci < cinG; ci++) {
-          for (int tap = 0; tap < kk; tap++) {
-            starts[ci * kk + tap] = (grp * cinG + ci) * plane + tap / g.kernelW * g.dilationH * wp
-                + tap % g.kernelW * g.dilationW;
-          }
-        }
+      int first = copies ? PanelConv.columnLead(g) + grp * cinG * PanelConv.columnPlane(g) : grp * cinG * plane;
+      for (int p = 0; p < kg; p++) {
+        starts[p] = first + offs[p];
+      }
+      if (!copies) {
         product.bp = packWideDy(g, dy, grp, nr, ldt);
       }
       if (blocks >= 2) {
@@ -326,7 +316,7 @@ final class WeightGradient {
    * as {@link #packImageDy} lays it out.
    */
   private static float[] packWideDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
-    int pitch = g.inW + g.padLeft + g.padRight;
+    int pitch = PanelConv.pitch(g);
     int wide = g.outH * pitch;
     float[] bp = Scratch.get(Scratch.GEMM_B, g.n * wide * ldt);
     Parallel.forRange(g.n, 1, (from, to) -> {
