@@ -7,7 +7,8 @@ package io.github.resnet4j.kernels;
  * <p>Shapes: x {@code [N, Cin, H, W]}, weight {@code [Cout, Cin / groups, kH, kW]}, bias
  * {@code [Cout]}, y {@code [N, Cout, outH, outW]} (see {@link ConvGeometry}). The forward unfolds
  * patches panel by panel into the GEMM's packed layout ({@link PanelConv}; plain Java: im2col, see
- * {@link #unfolded}); a pointwise convolution multiplies each image directly. A stride-1 input gradient is a
+ * {@link #unfolded}); a pointwise convolution multiplies each image directly; a large 3x3 stride-1 convolution
+ * takes Winograd's F(2, 3) down the columns ({@link RowWinograd}), a third fewer multiplies. A stride-1 input gradient is a
  * forward convolution ({@link TransposedConv}). The weight gradient (and any other input gradient) unfolds
  * images a few at a time (im2col) so each GEMM has at least ~2048 columns; the GEMM and the unfolding are
  * parallel, the batch loop is not, so the weight gradient is summed over the batch in a fixed order. No
@@ -65,6 +66,10 @@ public final class Conv2dKernel {
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
+    if (RowWinograd.applies(g)) {
+      RowWinograd.forward(Kernels.PROVIDER, g, x, weight, epilogue, y);
+      return;
+    }
     // Images are independent: each worker multiplies its own with a serial GEMM (nested parallel loops run
     // serially), which beats one fork-join per small GEMM. Reading x in place beat the panel path here
     // (0.85-1.05x for the panels on ResNet-50's 1x1 shapes).

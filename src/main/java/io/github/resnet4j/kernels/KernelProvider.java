@@ -83,6 +83,60 @@ interface KernelProvider {
   void firstMax(float[] best, int bestOff, float[] v, int vOff, int n);
 
   /**
+   * {@link RowWinograd}'s input transform of one run: with {@code d_r = x[src + r * pitch + u]},
+   * {@code t[dst + u] = d0 - d2}, {@code t[dst + stride + u] = d1 + d2}, {@code t[dst + 2 stride + u] = d2 - d1},
+   * {@code t[dst + 3 stride + u] = d1 - d3} for {@code u < len}. Lanes {@code [len, room)} of each of the four
+   * runs may be written too, with values of x's next elements, finite where x is: whole vectors are cheaper than
+   * a tail, and the caller overwrites or zeroes them. One rounding per element, so every provider gives the
+   * same bits.
+   *
+   * @param x the padded input
+   * @param src the run's start in row 0
+   * @param pitch floats from one row to the next
+   * @param t the transformed panel
+   * @param dst the run's start in the first transform
+   * @param stride floats from one transform to the next
+   * @param len elements in the run
+   * @param room elements from each run's start that may be written, at least len
+   */
+  default void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int len, int room) {
+    for (int u = 0; u < len; u++) {
+      float d0 = x[src + u];
+      float d1 = x[src + pitch + u];
+      float d2 = x[src + 2 * pitch + u];
+      float d3 = x[src + 3 * pitch + u];
+      t[dst + u] = d0 - d2;
+      t[dst + stride + u] = d1 + d2;
+      t[dst + 2 * stride + u] = d2 - d1;
+      t[dst + 3 * stride + u] = d1 - d3;
+    }
+  }
+
+  /**
+   * {@link RowWinograd}'s output transform of one run: with {@code m_k = m[mOff + k * mStride + u]},
+   * {@code s[sOff + u] = (m0 + m1) + m2} and {@code s[sOff + sStride + u] = (m1 - m2) - m3} for {@code u < len},
+   * each sum rounded in that order, so every provider gives the same bits.
+   *
+   * @param m the four products
+   * @param mOff the run's start in the first
+   * @param mStride floats from one product to the next
+   * @param s the output rows
+   * @param sOff the run's start in the first row
+   * @param sStride floats from the first output row to the second
+   * @param len elements
+   */
+  default void rowWinogradOut(float[] m, int mOff, int mStride, float[] s, int sOff, int sStride, int len) {
+    for (int u = 0; u < len; u++) {
+      float m0 = m[mOff + u];
+      float m1 = m[mOff + mStride + u];
+      float m2 = m[mOff + 2 * mStride + u];
+      float m3 = m[mOff + 3 * mStride + u];
+      s[sOff + u] = m0 + m1 + m2;
+      s[sOff + sStride + u] = m1 - m2 - m3;
+    }
+  }
+
+  /**
    * A convolution's epilogue on a run of one plane ({@link ConvEpilogue}): {@code y[i] = act((y[i] + bias) +
    * residual[i])} for {@code off <= i < off + n}, each sum rounded on its own in that order, the bias added only
    * if {@code addBias} (adding +0 would turn -0 into +0), the residual only if not null, and {@code act} the

@@ -136,7 +136,7 @@ final class PanelConv {
   }
 
   /** One image's share of a convolution, computed on the calling thread. */
-  private interface ImageBody {
+  interface ImageBody {
     void run(int img);
   }
 
@@ -144,7 +144,7 @@ final class PanelConv {
    * The image-by-image routes: the images in parallel, each task one image at a time, and each image's output
    * given the epilogue as soon as it is done, while it is in cache.
    */
-  private static void eachImage(ConvGeometry g, ConvEpilogue epilogue, float[] y, ImageBody body) {
+  static void eachImage(ConvGeometry g, ConvEpilogue epilogue, float[] y, ImageBody body) {
     int hwo = g.outH * g.outW;
     Parallel.forRange(g.n, 1, (from, to) -> {
       for (int img = from; img < to; img++) {
@@ -155,7 +155,7 @@ final class PanelConv {
   }
 
   /** Output panels {@code [q0, q1)}, row panels {@code [qa0, qa1)} of A. */
-  private interface PanelBody {
+  interface PanelBody {
     void run(int q0, int q1, int qa0, int qa1);
   }
 
@@ -164,7 +164,7 @@ final class PanelConv {
    * stage has 49 pixels, one 512-wide panel of the plain tile) would leave threads idle, so then each panel's
    * rows of A are split over tasks too.
    */
-  private static void splitRows(int panels, int mPanels, int grain, PanelBody body) {
+  static void splitRows(int panels, int mPanels, int grain, PanelBody body) {
     int rowBlocks = panels >= MIN_TASKS ? 1 : Math.min(mPanels, (MIN_TASKS + panels - 1) / panels);
     int tasks = panels * rowBlocks;
     int taskGrain = rowBlocks > 1 ? 1 : grain;
@@ -263,7 +263,7 @@ final class PanelConv {
    * that copy (74 KiB for 16 channels of 32x32) is then read from L2 while still there, where the whole
    * batch's (9.5 MiB at batch 128) came back from L3 or memory. Needs a few images per thread.
    */
-  private static boolean byImage(ConvGeometry g) {
+  static boolean byImage(ConvGeometry g) {
     return g.n >= 2 * Parallel.threads() && (long) g.inChannels * planeSize(g) <= Integer.MAX_VALUE - 1024;
   }
 
@@ -321,7 +321,7 @@ final class PanelConv {
    * memory traffic bounds it; the whole network, alternating step by step, 1.03-1.06x, since there each input
    * was written by both cores anyway). Larger inputs are padded once, in parallel, and shared.
    */
-  private static final class PaddedInput {
+  static final class PaddedInput {
     private final ConvGeometry g;
     private final float[] x;
     private final int tail;
@@ -345,17 +345,19 @@ final class PanelConv {
   }
 
   /** Largest padded input that each thread copies for itself (1 MiB, about an L2). */
-  private static final int THREAD_COPY_FLOATS = 1 << 18;
+  static final int THREAD_COPY_FLOATS = 1 << 18;
 
   /** Numbers the calls that pad per thread, so that a thread can tell whether its copy is this call's. */
-  private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
+  static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
-  /** Which call's copies a thread's scratch arrays hold: its padded input, its unfolded panels. */
-  private static final class ThreadCopies {
+  /** Which call's copies a thread's scratch arrays hold: its padded input, its unfolded or transformed panels. */
+  static final class ThreadCopies {
     static final int PADDED = 0;
     static final int UNFOLDED = 1;
-    private final float[][] arrays = new float[2][];
-    private final long[] calls = new long[2];
+    /** {@link RowWinograd}'s transformed planes. */
+    static final int TRANSFORMED = 2;
+    private final float[][] arrays = new float[3][];
+    private final long[] calls = new long[3];
 
     boolean holds(int kind, float[] a, long call) {
       return arrays[kind] == a && calls[kind] == call;
@@ -367,7 +369,7 @@ final class PanelConv {
     }
   }
 
-  private static final ThreadLocal<ThreadCopies> THREAD_COPIES = ThreadLocal.withInitial(ThreadCopies::new);
+  static final ThreadLocal<ThreadCopies> THREAD_COPIES = ThreadLocal.withInitial(ThreadCopies::new);
 
   /** x padded as by {@link #padded}, into the calling thread's scratch, unless it already holds call's. */
   private static float[] threadPadded(ConvGeometry g, float[] x, int tail, long call) {
@@ -419,7 +421,7 @@ final class PanelConv {
    * Image {@code img} of x with its zero padding, {@code [Cin, H + padTop + padBottom, W + padLeft + padRight]}
    * (in phases at other strides than 1), then {@code tail} zeros, in the calling thread's scratch.
    */
-  private static float[] paddedImage(ConvGeometry g, float[] x, int img, int tail) {
+  static float[] paddedImage(ConvGeometry g, float[] x, int img, int tail) {
     int planes = g.inChannels;
     int plane = planeSize(g);
     float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);

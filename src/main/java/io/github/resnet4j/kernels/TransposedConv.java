@@ -4,7 +4,7 @@ package io.github.resnet4j.kernels;
  * The input gradient of a stride-1 convolution as a forward convolution: {@code dx = conv(dy, w')} where
  * {@code w'[ci, co, kh, kw] = w[co, ci, kH-1-kh, kW-1-kw]} (per group) and each padding becomes
  * {@code dilation * (k - 1) - padding}. So it runs as a forward ({@link Conv2dKernel#unfolded}), at the
- * forward's speed, instead of a GEMM of depth Cout (a few dozen: the tile stores C after a handful of steps)
+ * forward's speed (where {@link RowWinograd} applies, through it), instead of a GEMM of depth Cout (a few dozen: the tile stores C after a handful of steps)
  * whose column matrix is then folded back onto the image, the two slowest parts of the backward.
  *
  * <p>Results differ from the GEMM-and-fold route in rounding only (the sum runs over (co, kh, kw) in
@@ -41,7 +41,11 @@ final class TransposedConv {
         g.dilationW, g.groups);
     float[] flipped = Scratch.get(Scratch.FLIPPED, g.weightSize());
     flip(g, weight, flipped);
-    Conv2dKernel.unfolded(kp, t, dy, flipped, dx);
+    if (RowWinograd.applies(t)) {
+      RowWinograd.forward(kp, t, dy, flipped, ConvEpilogue.NONE, dx);
+    } else {
+      Conv2dKernel.unfolded(kp, t, dy, flipped, dx);
+    }
   }
 
   /** {@code [Cout, Cin/G, kH, kW]} to {@code [Cin, Cout/G, kH, kW]}, each kernel turned by 180 degrees. */

@@ -549,6 +549,42 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
+  public void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int len, int room) {
+    int u = 0;
+    // Whole vectors while they fit the room and x (the last may run past len).
+    int vecEnd = Math.min(room, x.length - src - 3 * pitch);
+    for (; u < len && u + L <= vecEnd; u += L) {
+      FloatVector d0 = FloatVector.fromArray(S, x, src + u);
+      FloatVector d1 = FloatVector.fromArray(S, x, src + pitch + u);
+      FloatVector d2 = FloatVector.fromArray(S, x, src + 2 * pitch + u);
+      FloatVector d3 = FloatVector.fromArray(S, x, src + 3 * pitch + u);
+      d0.sub(d2).intoArray(t, dst + u);
+      d1.add(d2).intoArray(t, dst + stride + u);
+      d2.sub(d1).intoArray(t, dst + 2 * stride + u);
+      d1.sub(d3).intoArray(t, dst + 3 * stride + u);
+    }
+    if (u < len) {
+      KernelProvider.super.rowWinogradIn(x, src + u, pitch, t, dst + u, stride, len - u, room - u);
+    }
+  }
+
+  @Override
+  public void rowWinogradOut(float[] m, int mOff, int mStride, float[] s, int sOff, int sStride, int len) {
+    int u = 0;
+    for (; u + L <= len; u += L) {
+      FloatVector m0 = FloatVector.fromArray(S, m, mOff + u);
+      FloatVector m1 = FloatVector.fromArray(S, m, mOff + mStride + u);
+      FloatVector m2 = FloatVector.fromArray(S, m, mOff + 2 * mStride + u);
+      FloatVector m3 = FloatVector.fromArray(S, m, mOff + 3 * mStride + u);
+      m0.add(m1).add(m2).intoArray(s, sOff + u);
+      m1.sub(m2).sub(m3).intoArray(s, sOff + sStride + u);
+    }
+    if (u < len) {
+      KernelProvider.super.rowWinogradOut(m, mOff + u, mStride, s, sOff + u, sStride, len - u);
+    }
+  }
+
+  @Override
   public void copyRun(float[] src, int srcOff, float[] dst, int dstOff, int len, int lo, int hi) {
     if (len == NR && lo == 0 && hi == NR) {
       // A full panel row without a loop: three times faster than a loop (1.3 vs 3.8 ns, from L1).

@@ -1,0 +1,443 @@
+package io.github.resnet4j.kernels;
+
+/**
+ * 3x3 stride-1 convolutions with Winograd's minimal filtering F(2, 3) down the columns: each pair of output
+ * rows takes 4 x 3 multiplies per input channel and output column instead of 2 x 9, so a third fewer.
+ *
+ * <p>Along a column, output rows {@code 2t} and {@code 2t + 1} of kernel taps {@code g0, g1, g2} over padded
+ * rows {@code d0..d3} are {@code y0 = m0 + m1 + m2} and {@code y1 = m1 - m2 - m3}, where
+ * {@code m0 = g0 (d0 - d2)}, {@code m1 = (g0 + g1 + g2) / 2 (d1 + d2)}, {@code m2 = (g0 - g1 + g2) / 2 (d2 - d1)},
+ * {@code m3 = g2 (d1 - d3)} (Lavin and Gray, 2015). Each {@code m} is summed over input channel and kernel column
+ * by the register tile, so the four are GEMMs of depth {@code 3 Cin} over the input transformed once, and the
+ * output transform is two adds per element. Only along the columns: the transformed rows then stay contiguous
+ * (output columns are the tile's lanes), so neither transform shuffles lanes, and the coefficients are exact in
+ * float (halves).
+ *
+ * <p>Results differ from the direct sum by rounding (the transforms add before multiplying) but are the same
+ * on every provider, thread count and batch size: each {@code m} is the tile's fma chain over (ci, kw) in order,
+ * the transforms are the same adds in the same order. The route is chosen from the per-image shape alone.
+ */
+final class RowWinograd {
+  /** Transforms: the four m's. */
+  private static final int M = 4;
+  /** Multiply-adds per task below which handing panels to another thread costs more than it saves. */
+  private static final long TASK_MACS = 1L << 20;
+  /**
+   * Smallest {@code outH * outW * Cin * Cout} (a ninth of an image's multiply-adds) for which the route pays. One JVM, alternating with
+   * the direct convolution, two threads: 32 channels 28x28 at batch 128 1.14x, 64 channels 14x14 1.16x, 64 and 128
+   * channels 32x32 at batch 32 1.36-1.37x, ResNet-18's 64 channels 56x56 and 128 channels 28x28 at batch 1
+   * 1.14-1.28x; but 16 channels 32x32 and 32 channels 16x16 (2^18) 0.95-1.0x at batch 128 and 0.5-0.74x at
+   * batch 1, 64 channels 8x8 0.76x.
+   */
+  static final long MIN_PRODUCT = 1L << 19;
+  /**
+   * At most this many input times output channels: ResNet-18's 256 channels 14x14 ran 1.32x at batch 16 but
+   * 0.83x at batch 1, where its 3 MB of transformed weights meet four panels only. Chosen on the shape alone, so
+   * that an image's result does not depend on the batch it comes in.
+   */
+  static final long MAX_CHANNEL_PRODUCT = 128 * 128;
+
+  /** Largest transformed image, in floats (64 MiB); larger ones take the direct convolution. */
+  private static final long MAX_IMAGE_FLOATS = 1L << 24;
+
+  private RowWinograd() {}
+
+  /**
+   * Whether this route computes g: 3x3, stride 1, no dilation, one group, at least 32 channels in and out, rows at
+   * least 14 wide, and the sizes of {@link #MIN_PRODUCT} and {@link #MAX_CHANNEL_PRODUCT}.
+   */
+  static boolean applies(ConvGeometry g) {
+    long channels = (long) g.inChannels * g.outChannels;
+    return g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
+        && g.dilationW == 1 && g.groups == 1 && g.inChannels >= 32 && g.outChannels >= 32 && g.outW >= 14
+        && g.outH >= 2 && channels <= MAX_CHANNEL_PRODUCT && channels * g.outH * g.outW >= MIN_PRODUCT
+        && (long) M * g.inChannels * pairRows(g) * PanelConv.pitch(g) <= MAX_IMAGE_FLOATS;
+  }
+
+  /**
+   * The geometry whose padded copy this route reads: g with one more zero row at the bottom where the output
+   * has an odd number of rows, so that the last pair of output rows reads four padded rows like the others.
+   */
+  private static ConvGeometry padded(ConvGeometry g) {
+    if (g.outH % 2 == 0) {
+      return g;
+    }
+    return new ConvGeometry(g.n, g.inChannels, g.inH, g.inW, g.outChannels, 3, 3, 1, 1, g.padTop, g.padBottom + 1,
+        g.padLeft, g.padRight, 1, 1, 1);
+  }
+
+  /**
+   * {@code y = epilogue(conv(x, weight))}, as {@link PanelConv#forward(KernelProvider, ConvGeometry, float[],
+   * float[], ConvEpilogue, float[])} computes it but with F(2, 3) down the columns.
+   *
+   * @param kp the kernels
+   * @param g the geometry; {@link #applies} must hold
+   * @param x input {@code [N, Cin, H, W]}
+   * @param weight {@code [Cout, Cin, 3, 3]}
+   * @param epilogue bias, residual and ReLU, applied to each image's output
+   * @param y output {@code [N, Cout, outH, outW]}, overwritten
+   */
+  static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, ConvEpilogue epilogue,
+      float[] y) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int depth = 3 * g.inChannels;
+    int mPanels = (g.outChannels + mr - 1) / mr;
+    int transformA = mPanels * mr * depth;
+    float[] ap = Scratch.get(Scratch.GEMM_A, M * transformA);
+    int packGrain = Math.max(1, (1 << 14) / (M * mr * depth));
+    if (Parallel.splits(mPanels, packGrain)) {
+      Parallel.forRange(mPanels, packGrain, (from, to) -> transformWeights(g, weight, mr, mPanels, ap, from, to));
+    } else {
+      transformWeights(g, weight, mr, mPanels, ap, 0, mPanels);
+    }
+    ConvGeometry gp = padded(g);
+    long panelMacs = (long) g.outChannels * M * depth * nr;
+    int grain = (int) Math.max(1, TASK_MACS / panelMacs);
+    if (kp.vectorized()) {
+      inPlace(kp, g, gp, x, ap, epilogue, y, grain);
+      return;
+    }
+    int perImage = (pairRows(g) * g.outW + nr - 1) / nr;
+    int imagePlanes = g.inChannels * PanelConv.planeSize(gp);
+    if (PanelConv.byImage(gp) || (long) g.n * imagePlanes > Integer.MAX_VALUE - 16) {
+      PanelConv.eachImage(g, epilogue, y, img -> panels(kp, g, PanelConv.paddedImage(gp, x, img, 0),
+          img * imagePlanes, ap, y, img * perImage, (img + 1) * perImage, 0, mPanels));
+      return;
+    }
+    PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
+    PanelConv.splitRows(g.n * perImage, mPanels, grain,
+        (q0, q1, qa0, qa1) -> panels(kp, g, input.get(), 0, ap, y, q0, q1, qa0, qa1));
+    epilogue.applyAll(y, g.n, g.outChannels, g.outH * g.outW);
+  }
+
+  /**
+   * The route of the Vector API's tile: the input transformed once into four planes per channel
+   * ({@link #transformPlanes}), which {@link KernelProvider#tileOffsetB} reads in place, as the direct convolution
+   * reads its padded copy. Unfolding the three kernel columns into packed panels instead took as long as the
+   * multiply saved (16 channels 32x32 at batch 128: 0.83x of the direct convolution).
+   */
+  private static void inPlace(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] x, float[] ap,
+      ConvEpilogue epilogue, float[] y, int grain) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int mPanels = (g.outChannels + mr - 1) / mr;
+    int pitch = PanelConv.pitch(gp);
+    int pt = pairRows(g) * pitch;
+    int[] offs = Scratch.ints(Scratch.B_ROWS, 3 * g.inChannels);
+    for (int ci = 0; ci < g.inChannels; ci++) {
+      for (int kw = 0; kw < 3; kw++) {
+        offs[ci * 3 + kw] = ci * pt + kw;
+      }
+    }
+    Lanes lanes = new Lanes(g, pitch, nr);
+    // Junk lanes read up to a panel and two columns past a plane's end.
+    int gap = nr + 2;
+    if (PanelConv.byImage(gp) || (long) M * (g.n * g.inChannels * pt + gap) > Integer.MAX_VALUE - 16) {
+      int tStride = g.inChannels * pt + gap;
+      PanelConv.eachImage(g, epilogue, y, img -> {
+        float[] xp = PanelConv.paddedImage(gp, x, img, 0);
+        float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
+        transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, g.inChannels);
+        inPlacePanels(kp, g, lanes, t, tStride, false, offs, ap, y, img * lanes.perImage, (img + 1) * lanes.perImage,
+            0, mPanels);
+      });
+      return;
+    }
+    int planes = g.n * g.inChannels;
+    int tStride = planes * pt + gap;
+    int panels = g.n * lanes.perImage;
+    PanelConv.PanelBody body;
+    if (Parallel.threads() > 1 && (long) M * tStride <= PanelConv.THREAD_COPY_FLOATS) {
+      // Small: each thread pads and transforms the batch for itself (read across cores, a shared copy cost more
+      // than making it twice).
+      PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
+      long call = PanelConv.CALLS.incrementAndGet();
+      body = (q0, q1, qa0, qa1) -> inPlacePanels(kp, g, lanes, threadTransformed(kp, g, gp, input, tStride, gap, call),
+          tStride, true, offs, ap, y, q0, q1, qa0, qa1);
+    } else {
+      float[] xp = PanelConv.padded(gp, x, 0);
+      float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
+      int planeGrain = Math.max(1, (1 << 15) / pt);
+      if (Parallel.splits(planes, planeGrain)) {
+        Parallel.forRange(planes, planeGrain, (from, to) -> transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, from,
+            to));
+      } else {
+        transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, planes);
+      }
+      body = (q0, q1, qa0, qa1) -> inPlacePanels(kp, g, lanes, t, tStride, true, offs, ap, y, q0, q1, qa0, qa1);
+    }
+    if (panels <= PanelConv.IN_PLACE_PANELS) {
+      // Few panels (a batch of one): tasks take row panels of the weights over every panel, so that each reads
+      // its share of the transformed weights once (ResNet-18's 256 channels: 3 MB of them).
+      Parallel.forRange(mPanels, 1, (qa0, qa1) -> body.run(0, panels, qa0, qa1));
+    } else {
+      PanelConv.splitRows(panels, mPanels, grain, body);
+    }
+    epilogue.applyAll(y, g.n, g.outChannels, g.outH * g.outW);
+  }
+
+  /** The batch's transformed planes made by the calling thread for call, in its scratch, unless it holds them. */
+  private static float[] threadTransformed(KernelProvider kp, ConvGeometry g, ConvGeometry gp,
+      PanelConv.PaddedInput input, int tStride, int gap, long call) {
+    float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
+    PanelConv.ThreadCopies copies = PanelConv.THREAD_COPIES.get();
+    if (!copies.holds(PanelConv.ThreadCopies.TRANSFORMED, t, call)) {
+      transformPlanes(kp, g, gp, input.get(), 0, t, tStride, gap, 0, g.n * g.inChannels);
+      copies.hold(PanelConv.ThreadCopies.TRANSFORMED, t, call);
+    }
+    return t;
+  }
+
+  /**
+   * How the in-place route's lanes lie on the output. Where output rows are a multiple of half a panel wide,
+   * lane {@code pair * outW + ow} is output column ow of rows {@code 2 pair, 2 pair + 1}, and each half panel a
+   * run of a transformed row; otherwise lanes run over the transformed rows' full width ({@code pitch}, as on
+   * {@link PanelConv}'s wide grid) and the columns past the output's are computed and dropped.
+   */
+  private static final class Lanes {
+    final boolean halves;
+    /** Lanes per pair of output rows. */
+    final int width;
+    final int perImage;
+    final int count;
+
+    Lanes(ConvGeometry g, int pitch, int nr) {
+      halves = nr % 2 == 0 && g.outW % (nr / 2) == 0;
+      width = halves ? g.outW : pitch;
+      count = pairRows(g) * width;
+      perImage = (count + nr - 1) / nr;
+    }
+
+    /** Where lane l starts in a transformed plane of rows {@code pitch} apart. */
+    int start(int l, int pitch) {
+      int pair = l / width;
+      return pair * pitch + l - pair * width;
+    }
+  }
+
+  /**
+   * Planes {@code [from, to)} (image * Cin + channel) of the padded copy xp (plane {@code first} at its start)
+   * transformed: {@code t[m * tStride + u * pt + pair * pitch + col]} for the four m's, pair rows of
+   * {@code pitch} columns; then {@code gap} zeros after each m's planes, which junk lanes read.
+   */
+  private static void transformPlanes(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] xp, int first,
+      float[] t, int tStride, int gap, int from, int to) {
+    int pitch = PanelConv.pitch(gp);
+    int plane = PanelConv.planeSize(gp);
+    int pairs = pairRows(g);
+    int pt = pairs * pitch;
+    for (int u = from; u < to; u++) {
+      for (int pair = 0; pair < pairs; pair++) {
+        int dst = u * pt + pair * pitch;
+        // Whole vectors may spill into the next pair's row, written next; not past the plane, which another
+        // task may have written.
+        int room = pair + 1 < pairs ? pt - pair * pitch : pitch;
+        kp.rowWinogradIn(xp, (u - first) * plane + 2 * pair * pitch, pitch, t, dst, tStride, pitch, room);
+      }
+    }
+    if ((long) to * pt == tStride - gap) {
+      for (int m = 0; m < M; m++) {
+        java.util.Arrays.fill(t, m * tStride + to * pt, (m + 1) * tStride, 0f);
+      }
+    }
+  }
+
+  /**
+   * Panels {@code [q0, q1)} of the in-place route (panel q: lanes {@code [(q % perImage) * nr, +nr)} of image
+   * {@code q / perImage}), row panels {@code [qa0, qa1)} of the weights, on the transformed planes t (the whole
+   * batch's where {@code batch}, else one image's).
+   */
+  private static void inPlacePanels(KernelProvider kp, ConvGeometry g, Lanes lanes, float[] t, int tStride,
+      boolean batch, int[] offs, float[] ap, float[] y, int q0, int q1, int qa0, int qa1) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int half = nr / 2;
+    int depth = 3 * g.inChannels;
+    int mPanels = (g.outChannels + mr - 1) / mr;
+    int transformA = mPanels * mr * depth;
+    int hwo = g.outH * g.outW;
+    int pitch = PanelConv.pitch(padded(g));
+    int pt = pairRows(g) * pitch;
+    float[] m = Scratch.get(Scratch.CONV_OUT, (M + 2) * mr * nr);
+    int staged = M * mr * nr;
+    // Row panels outer: where a task has many panels of few images each row panel's weights stay in cache.
+    for (int qa = qa0; qa < qa1; qa++) {
+      int r = qa * mr;
+      int rows = Math.min(mr, g.outChannels - r);
+      for (int q = q0; q < q1; q++) {
+        int img = q / lanes.perImage;
+        int l0 = (q - img * lanes.perImage) * nr;
+        int cols = Math.min(nr, lanes.count - l0);
+        int image = batch ? img * g.inChannels * pt : 0;
+        int base0 = image + lanes.start(l0, pitch);
+        // A last panel with one real half reads its first half again: lanes that are never stored.
+        int base1 = cols > half ? image + lanes.start(l0 + half, pitch) : base0;
+        for (int k = 0; k < M; k++) {
+          for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
+            int kc = Math.min(BlockedGemm.KC, depth - pc);
+            kp.tileOffsetB(kc, ap, k * transformA + pc * mPanels * mr + qa * mr * kc, t, k * tStride + base0,
+                k * tStride + base1, offs, pc, m, k * mr * nr, nr, rows, pc > 0);
+          }
+        }
+        for (int i = 0; i < rows; i++) {
+          kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, nr);
+        }
+        storeRows(g, lanes.width, m, staged, mr * nr, nr, rows, l0, cols, y, (img * g.outChannels + r) * hwo);
+      }
+    }
+  }
+
+  /** Pairs of output rows: {@code ceil(outH / 2)}; an odd last row is computed as a pair whose second is dropped. */
+  private static int pairRows(ConvGeometry g) {
+    return (g.outH + 1) / 2;
+  }
+
+  /**
+   * Row panels {@code [from, to)} of the four transformed weights, packed for the tile: transform m's panel q at
+   * {@code m * transformA}, depth blocks of {@link BlockedGemm#KC} as {@link BlockedGemm#packA} lays them out,
+   * depth p = {@code ci * 3 + kw}, zeros in rows past the last output channel.
+   */
+  private static void transformWeights(ConvGeometry g, float[] weight, int mr, int mPanels, float[] ap, int from,
+      int to) {
+    int cin = g.inChannels;
+    int depth = 3 * cin;
+    int transformA = mPanels * mr * depth;
+    for (int q = from; q < to; q++) {
+      for (int i = 0; i < mr; i++) {
+        int co = q * mr + i;
+        for (int p = 0; p < depth; p++) {
+          int pc = p / BlockedGemm.KC * BlockedGemm.KC;
+          int kc = Math.min(BlockedGemm.KC, depth - pc);
+          int idx = pc * mPanels * mr + q * mr * kc + (p - pc) * mr + i;
+          if (co >= g.outChannels) {
+            ap[idx] = 0f;
+            ap[transformA + idx] = 0f;
+            ap[2 * transformA + idx] = 0f;
+            ap[3 * transformA + idx] = 0f;
+            continue;
+          }
+          int ci = p / 3;
+          int kw = p - 3 * ci;
+          int w = (co * cin + ci) * 9 + kw;
+          float g0 = weight[w];
+          float g1 = weight[w + 3];
+          float g2 = weight[w + 6];
+          ap[idx] = g0;
+          ap[transformA + idx] = (g0 + g1 + g2) * 0.5f;
+          ap[2 * transformA + idx] = (g0 - g1 + g2) * 0.5f;
+          ap[3 * transformA + idx] = g2;
+        }
+      }
+    }
+  }
+
+  /**
+   * The plain tile's route: panels {@code [q0, q1)} (panel q: lanes {@code [(q % perImage) * nr, +nr)} of image
+   * {@code q / perImage}, lane {@code pair * outW + ow} being output rows {@code 2 pair, 2 pair + 1} at column ow),
+   * row panels {@code [qa0, qa1)} of the weights, each panel's input transformed and unfolded over the kernel
+   * columns into packed panels ({@link #transformInput}). xp holds the padded copy ({@link #padded}) from float
+   * {@code shift} on.
+   */
+  private static void panels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, float[] ap, float[] y,
+      int q0, int q1, int qa0, int qa1) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int depth = 3 * g.inChannels;
+    int mPanels = (g.outChannels + mr - 1) / mr;
+    int transformA = mPanels * mr * depth;
+    int hwo = g.outH * g.outW;
+    int lanes = pairRows(g) * g.outW;
+    int perImage = (lanes + nr - 1) / nr;
+    ConvGeometry gp = padded(g);
+    int imagePlanes = g.inChannels * PanelConv.planeSize(gp);
+    float[] bt = Scratch.get(Scratch.CONV_COLS, M * depth * nr);
+    float[] m = Scratch.get(Scratch.CONV_OUT, (M + 2) * mr * nr);
+    int staged = M * mr * nr;
+    for (int q = q0; q < q1; q++) {
+      int img = q / perImage;
+      int l0 = (q - img * perImage) * nr;
+      int cols = Math.min(nr, lanes - l0);
+      transformInput(kp, g, xp, img * imagePlanes - shift, l0, cols, bt);
+      // A tile that computes whole panels either way is kept off its ragged path by the zeroed lanes.
+      int tileCols = kp.readsBPadding() ? nr : cols;
+      for (int qa = qa0; qa < qa1; qa++) {
+        int r = qa * mr;
+        int rows = Math.min(mr, g.outChannels - r);
+        for (int t = 0; t < M; t++) {
+          for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
+            int kc = Math.min(BlockedGemm.KC, depth - pc);
+            kp.tile(kc, ap, t * transformA + pc * mPanels * mr + qa * mr * kc, bt, (t * depth + pc) * nr, m,
+                t * mr * nr, nr, rows, tileCols, pc > 0);
+          }
+        }
+        for (int i = 0; i < rows; i++) {
+          kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, tileCols);
+        }
+        storeRows(g, g.outW, m, staged, mr * nr, nr, rows, l0, cols, y, (img * g.outChannels + r) * hwo);
+      }
+    }
+  }
+
+  /**
+   * The panel's input transformed, {@code bt[m][ci * 3 + kw][lane]} for the four m's: lane {@code l0 + t} is
+   * column {@code ow + kw} of padded rows {@code 2 pair + 0..3}. Lanes {@code [cols, nr)} are zeroed where the
+   * tile reads them.
+   */
+  private static void transformInput(KernelProvider kp, ConvGeometry g, float[] xp, int imageStart, int l0,
+      int cols, float[] bt) {
+    int nr = kp.nr();
+    int depth = 3 * g.inChannels;
+    ConvGeometry gp = padded(g);
+    int pitch = PanelConv.pitch(gp);
+    int plane = PanelConv.planeSize(gp);
+    int stride = depth * nr;
+    for (int t = 0, l = l0; t < cols; ) {
+      int pair = l / g.outW;
+      int ow = l - pair * g.outW;
+      int len = Math.min(cols - t, g.outW - ow);
+      int src = imageStart + 2 * pair * pitch + ow;
+      for (int ci = 0; ci < g.inChannels; ci++) {
+        for (int kw = 0; kw < 3; kw++) {
+          kp.rowWinogradIn(xp, src + ci * plane + kw, pitch, bt, (ci * 3 + kw) * nr + t, stride, len, nr - t);
+        }
+      }
+      t += len;
+      l += len;
+    }
+    if (kp.readsBPadding() && cols < nr) {
+      for (int row = 0; row < M * depth; row++) {
+        java.util.Arrays.fill(bt, row * nr + cols, row * nr + nr, 0f);
+      }
+    }
+  }
+
+  /**
+   * Copies the panel's output rows, {@code s[0][i][lane]} (the first of a pair) and {@code s[1][i][lane]} (the
+   * second, {@code second} floats on) for channels {@code i < rows}, to y's channels from the one at
+   * {@code yOff}: lane l is column {@code l % width} of pair {@code l / width}, and only columns below outW are
+   * stored; the second row of an odd output's last pair is dropped.
+   */
+  private static void storeRows(ConvGeometry g, int width, float[] s, int sOff, int second, int nr, int rows, int l0,
+      int cols, float[] y, int yOff) {
+    int hwo = g.outH * g.outW;
+    for (int t = 0, l = l0; t < cols; ) {
+      int pair = l / width;
+      int col = l - pair * width;
+      int len = Math.min(cols - t, width - col);
+      int valid = Math.min(len, g.outW - col);
+      if (valid > 0 && 2 * pair < g.outH) {
+        int d = yOff + 2 * pair * g.outW + col;
+        boolean both = 2 * pair + 1 < g.outH;
+        for (int i = 0; i < rows; i++) {
+          System.arraycopy(s, sOff + i * nr + t, y, d + i * hwo, valid);
+          if (both) {
+            System.arraycopy(s, sOff + second + i * nr + t, y, d + i * hwo + g.outW, valid);
+          }
+        }
+      }
+      t += len;
+      l += len;
+    }
+  }
+}
