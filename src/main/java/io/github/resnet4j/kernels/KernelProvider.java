@@ -83,32 +83,36 @@ interface KernelProvider {
   void firstMax(float[] best, int bestOff, float[] v, int vOff, int n);
 
   /**
-   * {@link RowWinograd}'s input transform of one run: with {@code d_r = x[src + r * pitch + u]},
-   * {@code t[dst + u] = d0 - d2}, {@code t[dst + stride + u] = d1 + d2}, {@code t[dst + 2 stride + u] = d2 - d1},
-   * {@code t[dst + 3 stride + u] = d1 - d3} for {@code u < len}. Lanes {@code [len, room)} of each of the four
-   * runs may be written too, with values of x's next elements, finite where x is: whole vectors are cheaper than
-   * a tail, and the caller overwrites or zeroes them. One rounding per element, so every provider gives the
-   * same bits.
+   * {@link RowWinograd}'s input transform of one plane: for each pair {@code p < pairs} of rows, with
+   * {@code d_r = x[src + (2 p + r) * pitch + u]}, {@code t[dst + p * pitch + u] = d0 - d2},
+   * {@code t[dst + stride + p * pitch + u] = d1 + d2}, {@code t[dst + 2 stride + p * pitch + u] = d2 - d1},
+   * {@code t[dst + 3 stride + p * pitch + u] = d1 - d3} for {@code u < len}. One rounding per element, so every
+   * provider gives the same bits. Elements past a row's len, up to the last row's end, may be written too (the
+   * Vector API writes whole vectors), so rows are written in order and the next row overwrites them.
    *
    * @param x the padded input
-   * @param src the run's start in row 0
-   * @param pitch floats from one row to the next
-   * @param t the transformed panel
-   * @param dst the run's start in the first transform
+   * @param src the plane's first row
+   * @param pitch floats from one row to the next, in x and in t
+   * @param t the transformed planes
+   * @param dst the first transform's plane
    * @param stride floats from one transform to the next
-   * @param len elements in the run
-   * @param room elements from each run's start that may be written, at least len
+   * @param pairs pairs of rows
+   * @param len elements per row, at most pitch
    */
-  default void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int len, int room) {
-    for (int u = 0; u < len; u++) {
-      float d0 = x[src + u];
-      float d1 = x[src + pitch + u];
-      float d2 = x[src + 2 * pitch + u];
-      float d3 = x[src + 3 * pitch + u];
-      t[dst + u] = d0 - d2;
-      t[dst + stride + u] = d1 + d2;
-      t[dst + 2 * stride + u] = d2 - d1;
-      t[dst + 3 * stride + u] = d1 - d3;
+  default void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int pairs, int len) {
+    for (int p = 0; p < pairs; p++) {
+      int s = src + 2 * p * pitch;
+      int d = dst + p * pitch;
+      for (int u = 0; u < len; u++) {
+        float d0 = x[s + u];
+        float d1 = x[s + pitch + u];
+        float d2 = x[s + 2 * pitch + u];
+        float d3 = x[s + 3 * pitch + u];
+        t[d + u] = d0 - d2;
+        t[d + stride + u] = d1 + d2;
+        t[d + 2 * stride + u] = d2 - d1;
+        t[d + 3 * stride + u] = d1 - d3;
+      }
     }
   }
 

@@ -68,7 +68,9 @@ final class RowWinograd {
 
   /**
    * {@code y = epilogue(conv(x, weight))}, as {@link PanelConv#forward(KernelProvider, ConvGeometry, float[],
-   * float[], ConvEpilogue, float[])} computes it but with F(2, 3) down the columns.
+   * float[], ConvEpilogue, float[])} computes it but with F(2, 3) down the columns: the input transformed once into
+   * four planes per channel ({@link #transformPlanes}), read by the tile in place as the direct convolution reads its
+   * padded copy ({@link KernelProvider#tileOffsetB}), or, for the plain tile, packed panel by panel from them.
    *
    * @param kp the kernels
    * @param g the geometry; {@link #applies} must hold
@@ -92,39 +94,9 @@ final class RowWinograd {
       transformWeights(g, weight, mr, mPanels, ap, 0, mPanels);
     }
     ConvGeometry gp = padded(g);
-    long panelMacs = (long) g.outChannels * M * depth * nr;
-    int grain = (int) Math.max(1, TASK_MACS / panelMacs);
-    if (kp.vectorized()) {
-      inPlace(kp, g, gp, x, ap, epilogue, y, grain);
-      return;
-    }
-    int perImage = (pairRows(g) * g.outW + nr - 1) / nr;
-    int imagePlanes = g.inChannels * PanelConv.planeSize(gp);
-    if (PanelConv.byImage(gp) || (long) g.n * imagePlanes > Integer.MAX_VALUE - 16) {
-      PanelConv.eachImage(g, epilogue, y, img -> panels(kp, g, PanelConv.paddedImage(gp, x, img, 0),
-          img * imagePlanes, ap, y, img * perImage, (img + 1) * perImage, 0, mPanels));
-      return;
-    }
-    PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
-    PanelConv.splitRows(g.n * perImage, mPanels, grain,
-        (q0, q1, qa0, qa1) -> panels(kp, g, input.get(), 0, ap, y, q0, q1, qa0, qa1));
-    epilogue.applyAll(y, g.n, g.outChannels, g.outH * g.outW);
-  }
-
-  /**
-   * The route of the Vector API's tile: the input transformed once into four planes per channel
-   * ({@link #transformPlanes}), which {@link KernelProvider#tileOffsetB} reads in place, as the direct convolution
-   * reads its padded copy. Unfolding the three kernel columns into packed panels instead took as long as the
-   * multiply saved (16 channels 32x32 at batch 128: 0.83x of the direct convolution).
-   */
-  private static void inPlace(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] x, float[] ap,
-      ConvEpilogue epilogue, float[] y, int grain) {
-    int mr = kp.mr();
-    int nr = kp.nr();
-    int mPanels = (g.outChannels + mr - 1) / mr;
     int pitch = PanelConv.pitch(gp);
     int pt = pairRows(g) * pitch;
-    int[] offs = Scratch.ints(Scratch.B_ROWS, 3 * g.inChannels);
+    int[] offs = Scratch.ints(Scratch.B_ROWS, depth);
     for (int ci = 0; ci < g.inChannels; ci++) {
       for (int kw = 0; kw < 3; kw++) {
         offs[ci * 3 + kw] = ci * pt + kw;
@@ -139,8 +111,8 @@ final class RowWinograd {
         float[] xp = PanelConv.paddedImage(gp, x, img, 0);
         float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
         transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, g.inChannels);
-        inPlacePanels(kp, g, lanes, t, tStride, false, offs, ap, y, img * lanes.perImage, (img + 1) * lanes.perImage,
-            0, mPanels);
+        panels(kp, g, lanes, t, tStride, false, offs, ap, y, img * lanes.perImage, (img + 1) * lanes.perImage, 0,
+            mPanels);
       });
       return;
     }
@@ -153,7 +125,7 @@ final class RowWinograd {
       // than making it twice).
       PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
       long call = PanelConv.CALLS.incrementAndGet();
-      body = (q0, q1, qa0, qa1) -> inPlacePanels(kp, g, lanes, threadTransformed(kp, g, gp, input, tStride, gap, call),
+      body = (q0, q1, qa0, qa1) -> panels(kp, g, lanes, threadTransformed(kp, g, gp, input, tStride, gap, call),
           tStride, true, offs, ap, y, q0, q1, qa0, qa1);
     } else {
       float[] xp = PanelConv.padded(gp, x, 0);
@@ -165,9 +137,11 @@ final class RowWinograd {
       } else {
         transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, planes);
       }
-      body = (q0, q1, qa0, qa1) -> inPlacePanels(kp, g, lanes, t, tStride, true, offs, ap, y, q0, q1, qa0, qa1);
+      body = (q0, q1, qa0, qa1) -> panels(kp, g, lanes, t, tStride, true, offs, ap, y, q0, q1, qa0, qa1);
     }
-    if (panels <= PanelConv.IN_PLACE_PANELS) {
+    long panelMacs = (long) g.outChannels * M * depth * nr;
+    int grain = (int) Math.max(1, TASK_MACS / panelMacs);
+    if (panels <= PanelConv.IN_PLACE_PANELS && !packs(kp)) {
       // Few panels (a batch of one): tasks take row panels of the weights over every panel, so that each reads
       // its share of the transformed weights once (ResNet-18's 256 channels: 3 MB of them).
       Parallel.forRange(mPanels, 1, (qa0, qa1) -> body.run(0, panels, qa0, qa1));
@@ -175,6 +149,15 @@ final class RowWinograd {
       PanelConv.splitRows(panels, mPanels, grain, body);
     }
     epilogue.applyAll(y, g.n, g.outChannels, g.outH * g.outW);
+  }
+
+  /**
+   * Whether the tile takes B packed, each panel copied once from the transformed planes for all row panels: the
+   * plain tile, which reads B through offsets only by copying each row first (on the seed at batch 32 that was
+   * 0.71x of the direct convolution).
+   */
+  private static boolean packs(KernelProvider kp) {
+    return !kp.vectorized();
   }
 
   /** The batch's transformed planes made by the calling thread for call, in its scratch, unless it holds them. */
@@ -190,9 +173,9 @@ final class RowWinograd {
   }
 
   /**
-   * How the in-place route's lanes lie on the output. Where output rows are a multiple of half a panel wide,
-   * lane {@code pair * outW + ow} is output column ow of rows {@code 2 pair, 2 pair + 1}, and each half panel a
-   * run of a transformed row; otherwise lanes run over the transformed rows' full width ({@code pitch}, as on
+   * How the lanes lie on the output. Where output rows are a multiple of half a panel wide, lane
+   * {@code pair * outW + ow} is output column ow of rows {@code 2 pair, 2 pair + 1}, and each half panel a run of a
+   * transformed row; otherwise lanes run over the transformed rows' full width ({@code pitch}, as on
    * {@link PanelConv}'s wide grid) and the columns past the output's are computed and dropped.
    */
   private static final class Lanes {
@@ -228,13 +211,7 @@ final class RowWinograd {
     int pairs = pairRows(g);
     int pt = pairs * pitch;
     for (int u = from; u < to; u++) {
-      for (int pair = 0; pair < pairs; pair++) {
-        int dst = u * pt + pair * pitch;
-        // Whole vectors may spill into the next pair's row, written next; not past the plane, which another
-        // task may have written.
-        int room = pair + 1 < pairs ? pt - pair * pitch : pitch;
-        kp.rowWinogradIn(xp, (u - first) * plane + 2 * pair * pitch, pitch, t, dst, tStride, pitch, room);
-      }
+      kp.rowWinogradIn(xp, (u - first) * plane, pitch, t, u * pt, tStride, pairs, pitch);
     }
     if ((long) to * pt == tStride - gap) {
       for (int m = 0; m < M; m++) {
@@ -244,11 +221,11 @@ final class RowWinograd {
   }
 
   /**
-   * Panels {@code [q0, q1)} of the in-place route (panel q: lanes {@code [(q % perImage) * nr, +nr)} of image
-   * {@code q / perImage}), row panels {@code [qa0, qa1)} of the weights, on the transformed planes t (the whole
-   * batch's where {@code batch}, else one image's).
+   * Panels {@code [q0, q1)} (panel q: lanes {@code [(q % perImage) * nr, +nr)} of image {@code q / perImage}), row
+   * panels {@code [qa0, qa1)} of the weights, on the transformed planes t (the whole batch's where {@code batch},
+   * else one image's).
    */
-  private static void inPlacePanels(KernelProvider kp, ConvGeometry g, Lanes lanes, float[] t, int tStride,
+  private static void panels(KernelProvider kp, ConvGeometry g, Lanes lanes, float[] t, int tStride,
       boolean batch, int[] offs, float[] ap, float[] y, int q0, int q1, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
@@ -256,15 +233,14 @@ final class RowWinograd {
     int depth = 3 * g.inChannels;
     int mPanels = (g.outChannels + mr - 1) / mr;
     int transformA = mPanels * mr * depth;
-    int hwo = g.outH * g.outW;
     int pitch = PanelConv.pitch(padded(g));
     int pt = pairRows(g) * pitch;
     float[] m = Scratch.get(Scratch.CONV_OUT, (M + 2) * mr * nr);
-    int staged = M * mr * nr;
-    // Row panels outer: where a task has many panels of few images each row panel's weights stay in cache.
-    for (int qa = qa0; qa < qa1; qa++) {
-      int r = qa * mr;
-      int rows = Math.min(mr, g.outChannels - r);
+    boolean packs = packs(kp);
+    float[] bt = packs ? Scratch.get(Scratch.GEMM_B, M * depth * nr) : null;
+    // Row panels outer where the tile reads in place: with many panels of few images, each row panel's weights
+    // stay in cache. The packed panel is made once for all row panels.
+    for (int qa = packs ? 0 : qa0; qa < (packs ? 1 : qa1); qa++) {
       for (int q = q0; q < q1; q++) {
         int img = q / lanes.perImage;
         int l0 = (q - img * lanes.perImage) * nr;
@@ -273,19 +249,68 @@ final class RowWinograd {
         int base0 = image + lanes.start(l0, pitch);
         // A last panel with one real half reads its first half again: lanes that are never stored.
         int base1 = cols > half ? image + lanes.start(l0 + half, pitch) : base0;
+        if (packs) {
+          for (int row = 0; row < M * depth; row++) {
+            int k = row / depth;
+            int off = k * tStride + offs[row - k * depth];
+            System.arraycopy(t, base0 + off, bt, row * nr, half);
+            System.arraycopy(t, base1 + off, bt, row * nr + half, nr - half);
+          }
+          for (int qb = qa0; qb < qa1; qb++) {
+            for (int k = 0; k < M; k++) {
+              for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
+                int kc = Math.min(BlockedGemm.KC, depth - pc);
+                kp.tile(kc, ap, k * transformA + pc * mPanels * mr + qb * mr * kc, bt, (k * depth + pc) * nr, m,
+                    k * mr * nr, nr, Math.min(mr, g.outChannels - qb * mr), cols, pc > 0);
+              }
+            }
+            store(kp, g, lanes, m, qb, img, l0, cols, y);
+          }
+          continue;
+        }
         for (int k = 0; k < M; k++) {
           for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
             int kc = Math.min(BlockedGemm.KC, depth - pc);
             kp.tileOffsetB(kc, ap, k * transformA + pc * mPanels * mr + qa * mr * kc, t, k * tStride + base0,
-                k * tStride + base1, offs, pc, m, k * mr * nr, nr, rows, pc > 0);
+                k * tStride + base1, offs, pc, m, k * mr * nr, nr, Math.min(mr, g.outChannels - qa * mr), pc > 0);
           }
         }
-        for (int i = 0; i < rows; i++) {
-          kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, nr);
-        }
-        storeRows(g, lanes.width, m, staged, mr * nr, nr, rows, l0, cols, y, (img * g.outChannels + r) * hwo);
+        store(kp, g, lanes, m, qa, img, l0, cols, y);
       }
     }
+  }
+
+  /**
+   * The output transform of row panel qa's four products {@code m[k][i][lane]} for panel lanes {@code [l0, l0 +
+   * cols)} of image img, into y.
+   */
+  private static void store(KernelProvider kp, ConvGeometry g, Lanes lanes, float[] m, int qa, int img, int l0,
+      int cols, float[] y) {
+    int mr = kp.mr();
+    int nr = kp.nr();
+    int half = nr / 2;
+    int r = qa * mr;
+    int rows = Math.min(mr, g.outChannels - r);
+    int hwo = g.outH * g.outW;
+    int yOff = (img * g.outChannels + r) * hwo;
+    if (lanes.halves && g.outH % 2 == 0) {
+      // Each half panel is a run of one pair of output rows: transformed straight into y.
+      for (int h = 0; h < cols; h += half) {
+        int pair = (l0 + h) / g.outW;
+        int d = yOff + pair * 2 * g.outW + (l0 + h - pair * g.outW);
+        for (int i = 0; i < rows; i++) {
+          kp.rowWinogradOut(m, i * nr + h, mr * nr, y, d + i * hwo, g.outW, half);
+        }
+      }
+      return;
+    }
+    int staged = M * mr * nr;
+    // Whole panels where the tile computed them (its extra lanes are finite), else only the real lanes.
+    int len = packs(kp) ? cols : nr;
+    for (int i = 0; i < rows; i++) {
+      kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, len);
+    }
+    storeRows(g, lanes.width, m, staged, mr * nr, nr, rows, l0, cols, y, yOff);
   }
 
   /** Pairs of output rows: {@code ceil(outH / 2)}; an odd last row is computed as a pair whose second is dropped. */
@@ -328,86 +353,6 @@ final class RowWinograd {
           ap[2 * transformA + idx] = (g0 - g1 + g2) * 0.5f;
           ap[3 * transformA + idx] = g2;
         }
-      }
-    }
-  }
-
-  /**
-   * The plain tile's route: panels {@code [q0, q1)} (panel q: lanes {@code [(q % perImage) * nr, +nr)} of image
-   * {@code q / perImage}, lane {@code pair * outW + ow} being output rows {@code 2 pair, 2 pair + 1} at column ow),
-   * row panels {@code [qa0, qa1)} of the weights, each panel's input transformed and unfolded over the kernel
-   * columns into packed panels ({@link #transformInput}). xp holds the padded copy ({@link #padded}) from float
-   * {@code shift} on.
-   */
-  private static void panels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, float[] ap, float[] y,
-      int q0, int q1, int qa0, int qa1) {
-    int mr = kp.mr();
-    int nr = kp.nr();
-    int depth = 3 * g.inChannels;
-    int mPanels = (g.outChannels + mr - 1) / mr;
-    int transformA = mPanels * mr * depth;
-    int hwo = g.outH * g.outW;
-    int lanes = pairRows(g) * g.outW;
-    int perImage = (lanes + nr - 1) / nr;
-    ConvGeometry gp = padded(g);
-    int imagePlanes = g.inChannels * PanelConv.planeSize(gp);
-    float[] bt = Scratch.get(Scratch.CONV_COLS, M * depth * nr);
-    float[] m = Scratch.get(Scratch.CONV_OUT, (M + 2) * mr * nr);
-    int staged = M * mr * nr;
-    for (int q = q0; q < q1; q++) {
-      int img = q / perImage;
-      int l0 = (q - img * perImage) * nr;
-      int cols = Math.min(nr, lanes - l0);
-      transformInput(kp, g, xp, img * imagePlanes - shift, l0, cols, bt);
-      // A tile that computes whole panels either way is kept off its ragged path by the zeroed lanes.
-      int tileCols = kp.readsBPadding() ? nr : cols;
-      for (int qa = qa0; qa < qa1; qa++) {
-        int r = qa * mr;
-        int rows = Math.min(mr, g.outChannels - r);
-        for (int t = 0; t < M; t++) {
-          for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
-            int kc = Math.min(BlockedGemm.KC, depth - pc);
-            kp.tile(kc, ap, t * transformA + pc * mPanels * mr + qa * mr * kc, bt, (t * depth + pc) * nr, m,
-                t * mr * nr, nr, rows, tileCols, pc > 0);
-          }
-        }
-        for (int i = 0; i < rows; i++) {
-          kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, tileCols);
-        }
-        storeRows(g, g.outW, m, staged, mr * nr, nr, rows, l0, cols, y, (img * g.outChannels + r) * hwo);
-      }
-    }
-  }
-
-  /**
-   * The panel's input transformed, {@code bt[m][ci * 3 + kw][lane]} for the four m's: lane {@code l0 + t} is
-   * column {@code ow + kw} of padded rows {@code 2 pair + 0..3}. Lanes {@code [cols, nr)} are zeroed where the
-   * tile reads them.
-   */
-  private static void transformInput(KernelProvider kp, ConvGeometry g, float[] xp, int imageStart, int l0,
-      int cols, float[] bt) {
-    int nr = kp.nr();
-    int depth = 3 * g.inChannels;
-    ConvGeometry gp = padded(g);
-    int pitch = PanelConv.pitch(gp);
-    int plane = PanelConv.planeSize(gp);
-    int stride = depth * nr;
-    for (int t = 0, l = l0; t < cols; ) {
-      int pair = l / g.outW;
-      int ow = l - pair * g.outW;
-      int len = Math.min(cols - t, g.outW - ow);
-      int src = imageStart + 2 * pair * pitch + ow;
-      for (int ci = 0; ci < g.inChannels; ci++) {
-        for (int kw = 0; kw < 3; kw++) {
-          kp.rowWinogradIn(xp, src + ci * plane + kw, pitch, bt, (ci * 3 + kw) * nr + t, stride, len, nr - t);
-        }
-      }
-      t += len;
-      l += len;
-    }
-    if (kp.readsBPadding() && cols < nr) {
-      for (int row = 0; row < M * depth; row++) {
-        java.util.Arrays.fill(bt, row * nr + cols, row * nr + nr, 0f);
       }
     }
   }

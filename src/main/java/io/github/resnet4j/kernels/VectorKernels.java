@@ -549,22 +549,28 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
-  public void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int len, int room) {
-    int u = 0;
-    // Whole vectors while they fit the room and x (the last may run past len).
-    int vecEnd = Math.min(room, x.length - src - 3 * pitch);
-    for (; u < len && u + L <= vecEnd; u += L) {
-      FloatVector d0 = FloatVector.fromArray(S, x, src + u);
-      FloatVector d1 = FloatVector.fromArray(S, x, src + pitch + u);
-      FloatVector d2 = FloatVector.fromArray(S, x, src + 2 * pitch + u);
-      FloatVector d3 = FloatVector.fromArray(S, x, src + 3 * pitch + u);
-      d0.sub(d2).intoArray(t, dst + u);
-      d1.add(d2).intoArray(t, dst + stride + u);
-      d2.sub(d1).intoArray(t, dst + 2 * stride + u);
-      d1.sub(d3).intoArray(t, dst + 3 * stride + u);
-    }
-    if (u < len) {
-      KernelProvider.super.rowWinogradIn(x, src + u, pitch, t, dst + u, stride, len - u, room - u);
+  public void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int pairs, int len) {
+    int rows = pairs * pitch;
+    for (int p = 0; p < pairs; p++) {
+      int s = src + 2 * p * pitch;
+      int d = dst + p * pitch;
+      // Whole vectors, the last of a row spilling into the next row (written after it), not past the plane's last
+      // row or x's end; one bound, so that C2 sees a counted loop and hoists the bounds checks.
+      int last = Math.min(len - 1, Math.min(rows - p * pitch, x.length - s - 3 * pitch) - L);
+      int u = 0;
+      for (; u <= last; u += L) {
+        FloatVector d0 = FloatVector.fromArray(S, x, s + u);
+        FloatVector d1 = FloatVector.fromArray(S, x, s + pitch + u);
+        FloatVector d2 = FloatVector.fromArray(S, x, s + 2 * pitch + u);
+        FloatVector d3 = FloatVector.fromArray(S, x, s + 3 * pitch + u);
+        d0.sub(d2).intoArray(t, d + u);
+        d1.add(d2).intoArray(t, d + stride + u);
+        d2.sub(d1).intoArray(t, d + 2 * stride + u);
+        d1.sub(d3).intoArray(t, d + 3 * stride + u);
+      }
+      if (u < len) {
+        KernelProvider.super.rowWinogradIn(x, s + u, pitch, t, d + u, stride, 1, len - u);
+      }
     }
   }
 
