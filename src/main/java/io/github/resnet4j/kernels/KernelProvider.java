@@ -83,12 +83,14 @@ interface KernelProvider {
   void firstMax(float[] best, int bestOff, float[] v, int vOff, int n);
 
   /**
-   * {@link RowWinograd}'s input transform of one plane: for each pair {@code p < pairs} of rows, with
-   * {@code d_r = x[src + (2 p + r) * pitch + u]}, {@code t[dst + p * pitch + u] = d0 - d2},
-   * {@code t[dst + stride + p * pitch + u] = d1 + d2}, {@code t[dst + 2 stride + p * pitch + u] = d2 - d1},
-   * {@code t[dst + 3 stride + p * pitch + u] = d1 - d3} for {@code u < len}. One rounding per element, so every
-   * provider gives the same bits. Elements past a row's len, up to the last row's end, may be written too (the
-   * Vector API writes whole vectors), so rows are written in order and the next row overwrites them.
+   * {@link RowWinograd}'s input transform of one plane, F(4, 3)'s {@code B^T d} down each column: for each tile
+   * {@code q < tiles} of four output rows, with {@code d_r = x[src + (4 q + r) * pitch + u]} ({@code r < 6}),
+   * {@code t[dst + k * stride + q * pitch + u] = t_k} for {@code u < len}, where
+   * {@code t0 = (4 d0 - 5 d2) + d4}, {@code t1 = p + q'}, {@code t2 = p - q'}, {@code t3 = r + s}, {@code t4 = r - s},
+   * {@code t5 = (4 d1 - 5 d3) + d5}, with {@code p = d4 - 4 d2}, {@code q' = d3 - 4 d1}, {@code r = d4 - d2},
+   * {@code s = 2 (d3 - d1)}: each product and sum rounded in that order, so every provider gives the same bits.
+   * Elements past a row's len, up to the last row's end, may be written too (the Vector API writes whole
+   * vectors), so rows are written in order and the next row overwrites them.
    *
    * @param x the padded input
    * @param src the plane's first row
@@ -96,37 +98,47 @@ interface KernelProvider {
    * @param t the transformed planes
    * @param dst the first transform's plane
    * @param stride floats from one transform to the next
-   * @param pairs pairs of rows
+   * @param tiles tiles of four output rows (six input rows, four apart)
    * @param len elements per row, at most pitch
    */
-  default void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int pairs, int len) {
-    for (int p = 0; p < pairs; p++) {
-      int s = src + 2 * p * pitch;
-      int d = dst + p * pitch;
+  default void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int tiles, int len) {
+    for (int q = 0; q < tiles; q++) {
+      int s = src + 4 * q * pitch;
+      int d = dst + q * pitch;
       for (int u = 0; u < len; u++) {
         float d0 = x[s + u];
         float d1 = x[s + pitch + u];
         float d2 = x[s + 2 * pitch + u];
         float d3 = x[s + 3 * pitch + u];
-        t[d + u] = d0 - d2;
-        t[d + stride + u] = d1 + d2;
-        t[d + 2 * stride + u] = d2 - d1;
-        t[d + 3 * stride + u] = d1 - d3;
+        float d4 = x[s + 4 * pitch + u];
+        float d5 = x[s + 5 * pitch + u];
+        float p = d4 - 4f * d2;
+        float pq = d3 - 4f * d1;
+        float r = d4 - d2;
+        float rs = 2f * (d3 - d1);
+        t[d + u] = 4f * d0 - 5f * d2 + d4;
+        t[d + stride + u] = p + pq;
+        t[d + 2 * stride + u] = p - pq;
+        t[d + 3 * stride + u] = r + rs;
+        t[d + 4 * stride + u] = r - rs;
+        t[d + 5 * stride + u] = 4f * d1 - 5f * d3 + d5;
       }
     }
   }
 
   /**
-   * {@link RowWinograd}'s output transform of one run: with {@code m_k = m[mOff + k * mStride + u]},
-   * {@code s[sOff + u] = (m0 + m1) + m2} and {@code s[sOff + sStride + u] = (m1 - m2) - m3} for {@code u < len},
-   * each sum rounded in that order, so every provider gives the same bits.
+   * {@link RowWinograd}'s output transform of one run, F(4, 3)'s {@code A^T m}: with
+   * {@code m_k = m[mOff + k * mStride + u]} ({@code k < 6}), {@code a = m1 + m2}, {@code b = m1 - m2},
+   * {@code c = m3 + m4}, {@code e = m3 - m4}, output row r of the tile at {@code s[sOff + r * sStride + u]}:
+   * {@code (m0 + a) + c}, {@code b + 2 e}, {@code a + 4 c}, {@code (b + 8 e) + m5}, for {@code u < len}; each
+   * product and sum rounded in that order, so every provider gives the same bits.
    *
-   * @param m the four products
+   * @param m the six products
    * @param mOff the run's start in the first
    * @param mStride floats from one product to the next
    * @param s the output rows
    * @param sOff the run's start in the first row
-   * @param sStride floats from the first output row to the second
+   * @param sStride floats from one output row to the next
    * @param len elements
    */
   default void rowWinogradOut(float[] m, int mOff, int mStride, float[] s, int sOff, int sStride, int len) {
@@ -135,8 +147,16 @@ interface KernelProvider {
       float m1 = m[mOff + mStride + u];
       float m2 = m[mOff + 2 * mStride + u];
       float m3 = m[mOff + 3 * mStride + u];
-      s[sOff + u] = m0 + m1 + m2;
-      s[sOff + sStride + u] = m1 - m2 - m3;
+      float m4 = m[mOff + 4 * mStride + u];
+      float m5 = m[mOff + 5 * mStride + u];
+      float a = m1 + m2;
+      float b = m1 - m2;
+      float c = m3 + m4;
+      float e = m3 - m4;
+      s[sOff + u] = m0 + a + c;
+      s[sOff + sStride + u] = b + 2f * e;
+      s[sOff + 2 * sStride + u] = a + 4f * c;
+      s[sOff + 3 * sStride + u] = b + 8f * e + m5;
     }
   }
 

@@ -1,39 +1,45 @@
 package io.github.resnet4j.kernels;
 
 /**
- * 3x3 stride-1 convolutions with Winograd's minimal filtering F(2, 3) down the columns: each pair of output
- * rows takes 4 x 3 multiplies per input channel and output column instead of 2 x 9, so a third fewer.
+ * 3x3 stride-1 convolutions with Winograd's minimal filtering F(4, 3) down the columns: each tile of four output
+ * rows takes 6 x 3 multiplies per input channel and output column instead of 4 x 9, half as many.
  *
- * <p>Along a column, output rows {@code 2t} and {@code 2t + 1} of kernel taps {@code g0, g1, g2} over padded
- * rows {@code d0..d3} are {@code y0 = m0 + m1 + m2} and {@code y1 = m1 - m2 - m3}, where
- * {@code m0 = g0 (d0 - d2)}, {@code m1 = (g0 + g1 + g2) / 2 (d1 + d2)}, {@code m2 = (g0 - g1 + g2) / 2 (d2 - d1)},
- * {@code m3 = g2 (d1 - d3)} (Lavin and Gray, 2015). Each {@code m} is summed over input channel and kernel column
- * by the register tile, so the four are GEMMs of depth {@code 3 Cin} over the input transformed once, and the
- * output transform is two adds per element. Only along the columns: the transformed rows then stay contiguous
- * (output columns are the tile's lanes), so neither transform shuffles lanes, and the coefficients are exact in
- * float (halves).
+ * <p>Along a column, the four output rows of kernel taps {@code g0, g1, g2} over six padded rows {@code d} are
+ * {@code A^T [(G g) . (B^T d)]} (Lavin and Gray, 2015, with the points 0, 1, -1, 2, -2): the six products
+ * {@code m_k = (G g)_k (B^T d)_k} are each summed over input channel and kernel column by the register tile, so
+ * they are six GEMMs of depth {@code 3 Cin} over the input transformed once ({@link
+ * KernelProvider#rowWinogradIn}), and the output transform is a few adds per element ({@link
+ * KernelProvider#rowWinogradOut}). Only down the columns: the transformed rows stay contiguous (output columns are
+ * the tile's lanes), so neither transform shuffles lanes. F(2, 3) (four products per two rows, a third fewer
+ * multiplies, exact coefficients) was this route first: F(4, 3) was 1.1-1.3x faster again on every shape taken.
  *
- * <p>Results differ from the direct sum by rounding (the transforms add before multiplying) but are the same
- * on every provider, thread count and batch size: each {@code m} is the tile's fma chain over (ci, kw) in order,
- * the transforms are the same adds in the same order. The route is chosen from the per-image shape alone.
+ * <p>Results differ from the direct sum by rounding (the transforms add before multiplying; {@code G g} has sixths
+ * and twenty-fourths, computed in double and rounded once) but are the same on every provider, thread count and
+ * batch size: each product is the tile's fma chain over (ci, kw) in order, the transforms the same operations in
+ * the same order. The route is chosen from the per-image shape alone.
  */
 final class RowWinograd {
-  /** Transforms: the four m's. */
-  private static final int M = 4;
+  /** Output rows per tile. */
+  private static final int R = 4;
+  /** Products per tile: the transformed rows, {@code R + 2} (a 3-tap filter). */
+  private static final int M = R + 2;
+  private static final double SIXTH = 1.0 / 6;
+  private static final double TWENTY_FOURTH = 1.0 / 24;
   /** Multiply-adds per task below which handing panels to another thread costs more than it saves. */
   private static final long TASK_MACS = 1L << 20;
   /**
-   * Smallest {@code outH * outW * Cin * Cout} (a ninth of an image's multiply-adds) for which the route pays. One JVM, alternating with
-   * the direct convolution, two threads: 32 channels 28x28 at batch 128 1.14x, 64 channels 14x14 1.16x, 64 and 128
-   * channels 32x32 at batch 32 1.36-1.37x, ResNet-18's 64 channels 56x56 and 128 channels 28x28 at batch 1
-   * 1.14-1.28x; but 16 channels 32x32 and 32 channels 16x16 (2^18) 0.95-1.0x at batch 128 and 0.5-0.74x at
-   * batch 1, 64 channels 8x8 0.76x.
+   * Smallest {@code outH * outW * Cin * Cout} (a ninth of an image's direct multiply-adds) for which the route is
+   * taken. One JVM, alternating with the direct convolution, two threads: 64 channels 32x32 at batch 32 1.50-1.83x,
+   * 32 channels 28x28 and 64 channels 14x14 at batch 128 1.13-1.38x, ResNet-18's 64 channels 56x56 and 128 channels
+   * 28x28 at batch 1 1.14-1.36x. Below it, ResNet-20's 16 channels 32x32 and 32 channels 16x16 (2^18) ran 1.14-1.28x
+   * at batch 128 but 0.44-0.79x at batch 1, where transforming the weights on every call outweighs the multiply,
+   * and the whole network's training step 0.92x; so ResNet-20 stays direct.
    */
   static final long MIN_PRODUCT = 1L << 19;
   /**
-   * At most this many input times output channels: ResNet-18's 256 channels 14x14 ran 1.32x at batch 16 but
-   * 0.83x at batch 1, where its 3 MB of transformed weights meet four panels only. Chosen on the shape alone, so
-   * that an image's result does not depend on the batch it comes in.
+   * At most this many input times output channels: ResNet-18's 256 channels 14x14 ran 1.37x at batch 16 but 0.68x
+   * at batch 1, where its 4.7 MB of transformed weights meet four panels. Chosen on the shape alone, so that an
+   * image's result does not depend on the batch it comes in.
    */
   static final long MAX_CHANNEL_PRODUCT = 128 * 128;
 
@@ -51,7 +57,7 @@ final class RowWinograd {
     return g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
         && g.dilationW == 1 && g.groups == 1 && g.inChannels >= 32 && g.outChannels >= 32 && g.outW >= 14
         && g.outH >= 2 && channels <= MAX_CHANNEL_PRODUCT && channels * g.outH * g.outW >= MIN_PRODUCT
-        && (long) M * g.inChannels * pairRows(g) * PanelConv.pitch(g) <= MAX_IMAGE_FLOATS;
+        && (long) M * g.inChannels * tileRows(g) * PanelConv.pitch(g) <= MAX_IMAGE_FLOATS;
   }
 
   /**
@@ -59,11 +65,12 @@ final class RowWinograd {
    * has an odd number of rows, so that the last pair of output rows reads four padded rows like the others.
    */
   private static ConvGeometry padded(ConvGeometry g) {
-    if (g.outH % 2 == 0) {
+    int extra = tileRows(g) * R - g.outH;
+    if (extra == 0) {
       return g;
     }
-    return new ConvGeometry(g.n, g.inChannels, g.inH, g.inW, g.outChannels, 3, 3, 1, 1, g.padTop, g.padBottom + 1,
-        g.padLeft, g.padRight, 1, 1, 1);
+    return new ConvGeometry(g.n, g.inChannels, g.inH, g.inW, g.outChannels, 3, 3, 1, 1, g.padTop,
+        g.padBottom + extra, g.padLeft, g.padRight, 1, 1, 1);
   }
 
   /**
@@ -95,7 +102,7 @@ final class RowWinograd {
     }
     ConvGeometry gp = padded(g);
     int pitch = PanelConv.pitch(gp);
-    int pt = pairRows(g) * pitch;
+    int pt = tileRows(g) * pitch;
     int[] offs = Scratch.ints(Scratch.B_ROWS, depth);
     for (int ci = 0; ci < g.inChannels; ci++) {
       for (int kw = 0; kw < 3; kw++) {
@@ -120,9 +127,10 @@ final class RowWinograd {
     int tStride = planes * pt + gap;
     int panels = g.n * lanes.perImage;
     PanelConv.PanelBody body;
-    if (Parallel.threads() > 1 && (long) M * tStride <= PanelConv.THREAD_COPY_FLOATS) {
-      // Small: each thread pads and transforms the batch for itself (read across cores, a shared copy cost more
-      // than making it twice).
+    if (Parallel.threads() > 1 && (long) M * tStride <= 2 * PanelConv.THREAD_COPY_FLOATS) {
+      // Up to 2 MiB: each thread pads and transforms the batch for itself (read across cores, a shared copy cost
+      // more than making it twice: ResNet-18's 64 channels 56x56 at batch 1, 1.2 MiB, 0.87-0.97x of the direct
+      // convolution shared, 1.14-1.27x per thread).
       PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
       long call = PanelConv.CALLS.incrementAndGet();
       body = (q0, q1, qa0, qa1) -> panels(kp, g, lanes, threadTransformed(kp, g, gp, input, tStride, gap, call),
@@ -188,14 +196,14 @@ final class RowWinograd {
     Lanes(ConvGeometry g, int pitch, int nr) {
       halves = nr % 2 == 0 && g.outW % (nr / 2) == 0;
       width = halves ? g.outW : pitch;
-      count = pairRows(g) * width;
+      count = tileRows(g) * width;
       perImage = (count + nr - 1) / nr;
     }
 
     /** Where lane l starts in a transformed plane of rows {@code pitch} apart. */
     int start(int l, int pitch) {
-      int pair = l / width;
-      return pair * pitch + l - pair * width;
+      int tile = l / width;
+      return tile * pitch + l - tile * width;
     }
   }
 
@@ -208,10 +216,10 @@ final class RowWinograd {
       float[] t, int tStride, int gap, int from, int to) {
     int pitch = PanelConv.pitch(gp);
     int plane = PanelConv.planeSize(gp);
-    int pairs = pairRows(g);
-    int pt = pairs * pitch;
+    int tiles = tileRows(g);
+    int pt = tiles * pitch;
     for (int u = from; u < to; u++) {
-      kp.rowWinogradIn(xp, (u - first) * plane, pitch, t, u * pt, tStride, pairs, pitch);
+      kp.rowWinogradIn(xp, (u - first) * plane, pitch, t, u * pt, tStride, tiles, pitch);
     }
     if ((long) to * pt == tStride - gap) {
       for (int m = 0; m < M; m++) {
@@ -234,8 +242,8 @@ final class RowWinograd {
     int mPanels = (g.outChannels + mr - 1) / mr;
     int transformA = mPanels * mr * depth;
     int pitch = PanelConv.pitch(padded(g));
-    int pt = pairRows(g) * pitch;
-    float[] m = Scratch.get(Scratch.CONV_OUT, (M + 2) * mr * nr);
+    int pt = tileRows(g) * pitch;
+    float[] m = Scratch.get(Scratch.CONV_OUT, (M + R) * mr * nr);
     boolean packs = packs(kp);
     float[] bt = packs ? Scratch.get(Scratch.GEMM_B, M * depth * nr) : null;
     // Row panels outer where the tile reads in place: with many panels of few images, each row panel's weights
@@ -293,11 +301,11 @@ final class RowWinograd {
     int rows = Math.min(mr, g.outChannels - r);
     int hwo = g.outH * g.outW;
     int yOff = (img * g.outChannels + r) * hwo;
-    if (lanes.halves && g.outH % 2 == 0) {
-      // Each half panel is a run of one pair of output rows: transformed straight into y.
+    if (lanes.halves && g.outH % R == 0) {
+      // Each half panel is a run of one tile's output rows: transformed straight into y.
       for (int h = 0; h < cols; h += half) {
-        int pair = (l0 + h) / g.outW;
-        int d = yOff + pair * 2 * g.outW + (l0 + h - pair * g.outW);
+        int tile = (l0 + h) / g.outW;
+        int d = yOff + tile * R * g.outW + (l0 + h - tile * g.outW);
         for (int i = 0; i < rows; i++) {
           kp.rowWinogradOut(m, i * nr + h, mr * nr, y, d + i * hwo, g.outW, half);
         }
@@ -313,9 +321,9 @@ final class RowWinograd {
     storeRows(g, lanes.width, m, staged, mr * nr, nr, rows, l0, cols, y, yOff);
   }
 
-  /** Pairs of output rows: {@code ceil(outH / 2)}; an odd last row is computed as a pair whose second is dropped. */
-  private static int pairRows(ConvGeometry g) {
-    return (g.outH + 1) / 2;
+  /** Tiles of R output rows down a column: {@code ceil(outH / R)}; rows past the output's are computed and dropped. */
+  private static int tileRows(ConvGeometry g) {
+    return (g.outH + R - 1) / R;
   }
 
   /**
@@ -329,55 +337,57 @@ final class RowWinograd {
     int depth = 3 * cin;
     int transformA = mPanels * mr * depth;
     for (int q = from; q < to; q++) {
-      for (int i = 0; i < mr; i++) {
-        int co = q * mr + i;
-        for (int p = 0; p < depth; p++) {
-          int pc = p / BlockedGemm.KC * BlockedGemm.KC;
-          int kc = Math.min(BlockedGemm.KC, depth - pc);
-          int idx = pc * mPanels * mr + q * mr * kc + (p - pc) * mr + i;
+      for (int p = 0; p < depth; p++) {
+        int pc = p / BlockedGemm.KC * BlockedGemm.KC;
+        int kc = Math.min(BlockedGemm.KC, depth - pc);
+        int idx = pc * mPanels * mr + q * mr * kc + (p - pc) * mr;
+        int ci = p / 3;
+        int kw = p - 3 * ci;
+        // The panel's rows innermost: its writes are contiguous.
+        for (int i = 0; i < mr; i++, idx++) {
+          int co = q * mr + i;
           if (co >= g.outChannels) {
-            ap[idx] = 0f;
-            ap[transformA + idx] = 0f;
-            ap[2 * transformA + idx] = 0f;
-            ap[3 * transformA + idx] = 0f;
+            for (int k = 0; k < M; k++) {
+              ap[k * transformA + idx] = 0f;
+            }
             continue;
           }
-          int ci = p / 3;
-          int kw = p - 3 * ci;
           int w = (co * cin + ci) * 9 + kw;
-          float g0 = weight[w];
-          float g1 = weight[w + 3];
-          float g2 = weight[w + 6];
-          ap[idx] = g0;
-          ap[transformA + idx] = (g0 + g1 + g2) * 0.5f;
-          ap[2 * transformA + idx] = (g0 - g1 + g2) * 0.5f;
-          ap[3 * transformA + idx] = g2;
+          // G g in double, each rounded to float once (1/6 and 1/24 are not floats), by the reciprocals: divisions
+          // made this a third of a small convolution's time.
+          double g0 = weight[w];
+          double g1 = weight[w + 3];
+          double g2 = weight[w + 6];
+          ap[idx] = (float) (g0 * 0.25);
+          ap[transformA + idx] = (float) ((g0 + g1 + g2) * -SIXTH);
+          ap[2 * transformA + idx] = (float) ((g0 - g1 + g2) * -SIXTH);
+          ap[3 * transformA + idx] = (float) ((g0 + 2 * g1 + 4 * g2) * TWENTY_FOURTH);
+          ap[4 * transformA + idx] = (float) ((g0 - 2 * g1 + 4 * g2) * TWENTY_FOURTH);
+          ap[5 * transformA + idx] = (float) g2;
         }
       }
     }
   }
 
   /**
-   * Copies the panel's output rows, {@code s[0][i][lane]} (the first of a pair) and {@code s[1][i][lane]} (the
-   * second, {@code second} floats on) for channels {@code i < rows}, to y's channels from the one at
-   * {@code yOff}: lane l is column {@code l % width} of pair {@code l / width}, and only columns below outW are
-   * stored; the second row of an odd output's last pair is dropped.
+   * Copies the panel's staged output rows, {@code s[sOff + r * second + i * nr + t]} for row r of a tile, channel
+   * {@code i < rows}, panel lane t, to y's channels from the one at {@code yOff}: lane l is column {@code l % width}
+   * of tile {@code l / width}, and only columns below outW and rows below outH are stored.
    */
   private static void storeRows(ConvGeometry g, int width, float[] s, int sOff, int second, int nr, int rows, int l0,
       int cols, float[] y, int yOff) {
     int hwo = g.outH * g.outW;
     for (int t = 0, l = l0; t < cols; ) {
-      int pair = l / width;
-      int col = l - pair * width;
+      int tile = l / width;
+      int col = l - tile * width;
       int len = Math.min(cols - t, width - col);
       int valid = Math.min(len, g.outW - col);
-      if (valid > 0 && 2 * pair < g.outH) {
-        int d = yOff + 2 * pair * g.outW + col;
-        boolean both = 2 * pair + 1 < g.outH;
+      int outRows = Math.min(R, g.outH - tile * R);
+      if (valid > 0) {
+        int d = yOff + tile * R * g.outW + col;
         for (int i = 0; i < rows; i++) {
-          System.arraycopy(s, sOff + i * nr + t, y, d + i * hwo, valid);
-          if (both) {
-            System.arraycopy(s, sOff + second + i * nr + t, y, d + i * hwo + g.outW, valid);
+          for (int r = 0; r < outRows; r++) {
+            System.arraycopy(s, sOff + r * second + i * nr + t, y, d + i * hwo + r * g.outW, valid);
           }
         }
       }

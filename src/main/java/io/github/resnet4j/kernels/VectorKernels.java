@@ -549,24 +549,35 @@ final class VectorKernels implements KernelProvider {
   }
 
   @Override
-  public void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int pairs, int len) {
-    int rows = pairs * pitch;
-    for (int p = 0; p < pairs; p++) {
-      int s = src + 2 * p * pitch;
-      int d = dst + p * pitch;
+  public void rowWinogradIn(float[] x, int src, int pitch, float[] t, int dst, int stride, int tiles, int len) {
+    int rows = tiles * pitch;
+    FloatVector two = FloatVector.broadcast(S, 2f);
+    FloatVector four = FloatVector.broadcast(S, 4f);
+    FloatVector five = FloatVector.broadcast(S, 5f);
+    for (int q = 0; q < tiles; q++) {
+      int s = src + 4 * q * pitch;
+      int d = dst + q * pitch;
       // Whole vectors, the last of a row spilling into the next row (written after it), not past the plane's last
       // row or x's end; one bound, so that C2 sees a counted loop and hoists the bounds checks.
-      int last = Math.min(len - 1, Math.min(rows - p * pitch, x.length - s - 3 * pitch) - L);
+      int last = Math.min(len - 1, Math.min(rows - q * pitch, x.length - s - 5 * pitch) - L);
       int u = 0;
       for (; u <= last; u += L) {
         FloatVector d0 = FloatVector.fromArray(S, x, s + u);
         FloatVector d1 = FloatVector.fromArray(S, x, s + pitch + u);
         FloatVector d2 = FloatVector.fromArray(S, x, s + 2 * pitch + u);
         FloatVector d3 = FloatVector.fromArray(S, x, s + 3 * pitch + u);
-        d0.sub(d2).intoArray(t, d + u);
-        d1.add(d2).intoArray(t, d + stride + u);
-        d2.sub(d1).intoArray(t, d + 2 * stride + u);
-        d1.sub(d3).intoArray(t, d + 3 * stride + u);
+        FloatVector d4 = FloatVector.fromArray(S, x, s + 4 * pitch + u);
+        FloatVector d5 = FloatVector.fromArray(S, x, s + 5 * pitch + u);
+        FloatVector p = d4.sub(d2.mul(four));
+        FloatVector pq = d3.sub(d1.mul(four));
+        FloatVector r = d4.sub(d2);
+        FloatVector rs = d3.sub(d1).mul(two);
+        d0.mul(four).sub(d2.mul(five)).add(d4).intoArray(t, d + u);
+        p.add(pq).intoArray(t, d + stride + u);
+        p.sub(pq).intoArray(t, d + 2 * stride + u);
+        r.add(rs).intoArray(t, d + 3 * stride + u);
+        r.sub(rs).intoArray(t, d + 4 * stride + u);
+        d1.mul(four).sub(d3.mul(five)).add(d5).intoArray(t, d + 5 * stride + u);
       }
       if (u < len) {
         KernelProvider.super.rowWinogradIn(x, s + u, pitch, t, d + u, stride, 1, len - u);
@@ -577,13 +588,24 @@ final class VectorKernels implements KernelProvider {
   @Override
   public void rowWinogradOut(float[] m, int mOff, int mStride, float[] s, int sOff, int sStride, int len) {
     int u = 0;
+    FloatVector two = FloatVector.broadcast(S, 2f);
+    FloatVector four = FloatVector.broadcast(S, 4f);
+    FloatVector eight = FloatVector.broadcast(S, 8f);
     for (; u + L <= len; u += L) {
       FloatVector m0 = FloatVector.fromArray(S, m, mOff + u);
       FloatVector m1 = FloatVector.fromArray(S, m, mOff + mStride + u);
       FloatVector m2 = FloatVector.fromArray(S, m, mOff + 2 * mStride + u);
       FloatVector m3 = FloatVector.fromArray(S, m, mOff + 3 * mStride + u);
-      m0.add(m1).add(m2).intoArray(s, sOff + u);
-      m1.sub(m2).sub(m3).intoArray(s, sOff + sStride + u);
+      FloatVector m4 = FloatVector.fromArray(S, m, mOff + 4 * mStride + u);
+      FloatVector m5 = FloatVector.fromArray(S, m, mOff + 5 * mStride + u);
+      FloatVector a = m1.add(m2);
+      FloatVector b = m1.sub(m2);
+      FloatVector c = m3.add(m4);
+      FloatVector e = m3.sub(m4);
+      m0.add(a).add(c).intoArray(s, sOff + u);
+      b.add(e.mul(two)).intoArray(s, sOff + sStride + u);
+      a.add(c.mul(four)).intoArray(s, sOff + 2 * sStride + u);
+      b.add(e.mul(eight)).add(m5).intoArray(s, sOff + 3 * sStride + u);
     }
     if (u < len) {
       KernelProvider.super.rowWinogradOut(m, mOff + u, mStride, s, sOff + u, sStride, len - u);
