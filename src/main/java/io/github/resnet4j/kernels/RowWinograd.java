@@ -61,8 +61,8 @@ final class RowWinograd {
   }
 
   /**
-   * The geometry whose padded copy this route reads: g with one more zero row at the bottom where the output
-   * has an odd number of rows, so that the last pair of output rows reads four padded rows like the others.
+   * The geometry whose padded copy this route reads: g with as many more zero rows at the bottom as the output's
+   * rows fall short of a multiple of four, so that the last tile reads six padded rows like the others.
    */
   private static ConvGeometry padded(ConvGeometry g) {
     int extra = tileRows(g) * R - g.outH;
@@ -75,8 +75,8 @@ final class RowWinograd {
 
   /**
    * {@code y = epilogue(conv(x, weight))}, as {@link PanelConv#forward(KernelProvider, ConvGeometry, float[],
-   * float[], ConvEpilogue, float[])} computes it but with F(2, 3) down the columns: the input transformed once into
-   * four planes per channel ({@link #transformPlanes}), read by the tile in place as the direct convolution reads its
+   * float[], ConvEpilogue, float[])} computes it but with F(4, 3) down the columns: the input transformed once into
+   * six planes per channel ({@link #transformPlanes}), read by the tile in place as the direct convolution reads its
    * padded copy ({@link KernelProvider#tileOffsetB}), or, for the plain tile, packed panel by panel from them.
    *
    * @param kp the kernels
@@ -151,7 +151,7 @@ final class RowWinograd {
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     if (panels <= PanelConv.IN_PLACE_PANELS && !packs(kp)) {
       // Few panels (a batch of one): tasks take row panels of the weights over every panel, so that each reads
-      // its share of the transformed weights once (ResNet-18's 256 channels: 3 MB of them).
+      // its share of the transformed weights once (ResNet-18's 128 channels: 1.2 MB of them).
       Parallel.forRange(mPanels, 1, (qa0, qa1) -> body.run(0, panels, qa0, qa1));
     } else {
       PanelConv.splitRows(panels, mPanels, grain, body);
@@ -182,13 +182,13 @@ final class RowWinograd {
 
   /**
    * How the lanes lie on the output. Where output rows are a multiple of half a panel wide, lane
-   * {@code pair * outW + ow} is output column ow of rows {@code 2 pair, 2 pair + 1}, and each half panel a run of a
+   * {@code tile * outW + ow} is output column ow of rows {@code 4 tile .. 4 tile + 3}, and each half panel a run of a
    * transformed row; otherwise lanes run over the transformed rows' full width ({@code pitch}, as on
    * {@link PanelConv}'s wide grid) and the columns past the output's are computed and dropped.
    */
   private static final class Lanes {
     final boolean halves;
-    /** Lanes per pair of output rows. */
+    /** Lanes per tile of four output rows. */
     final int width;
     final int perImage;
     final int count;
@@ -209,8 +209,9 @@ final class RowWinograd {
 
   /**
    * Planes {@code [from, to)} (image * Cin + channel) of the padded copy xp (plane {@code first} at its start)
-   * transformed: {@code t[m * tStride + u * pt + pair * pitch + col]} for the four m's, pair rows of
-   * {@code pitch} columns; then {@code gap} zeros after each m's planes, which junk lanes read.
+   * transformed: {@code t[k * tStride + u * pt + tile * pitch + col]} for the six products k, a row of {@code pitch}
+   * columns per tile of four output rows; then {@code gap} zeros after each product's planes, which junk lanes
+   * read.
    */
   private static void transformPlanes(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] xp, int first,
       float[] t, int tStride, int gap, int from, int to) {
@@ -289,7 +290,7 @@ final class RowWinograd {
   }
 
   /**
-   * The output transform of row panel qa's four products {@code m[k][i][lane]} for panel lanes {@code [l0, l0 +
+   * The output transform of row panel qa's six products {@code m[k][i][lane]} for panel lanes {@code [l0, l0 +
    * cols)} of image img, into y.
    */
   private static void store(KernelProvider kp, ConvGeometry g, Lanes lanes, float[] m, int qa, int img, int l0,
@@ -327,8 +328,8 @@ final class RowWinograd {
   }
 
   /**
-   * Row panels {@code [from, to)} of the four transformed weights, packed for the tile: transform m's panel q at
-   * {@code m * transformA}, depth blocks of {@link BlockedGemm#KC} as {@link BlockedGemm#packA} lays them out,
+   * Row panels {@code [from, to)} of the six transformed weights ({@code G g}), packed for the tile: product k's
+   * panel q at {@code k * transformA}, depth blocks of {@link BlockedGemm#KC} as {@link BlockedGemm#packA} lays them out,
    * depth p = {@code ci * 3 + kw}, zeros in rows past the last output channel.
    */
   private static void transformWeights(ConvGeometry g, float[] weight, int mr, int mPanels, float[] ap, int from,
