@@ -200,10 +200,13 @@ final class RowWinograd {
       perImage = (count + nr - 1) / nr;
     }
 
-    /** Where lane l starts in a transformed plane of rows {@code pitch} apart. */
-    int start(int l, int pitch) {
+    /**
+     * Where image img's lane l starts in the transformed planes (rows {@code pitch} apart, planes {@code pt}): in
+     * the whole batch's planes where {@code batch}, else in that image's own.
+     */
+    int start(ConvGeometry g, boolean batch, int pt, int pitch, int img, int l) {
       int tile = l / width;
-      return tile * pitch + l - tile * width;
+      return (batch ? img * g.inChannels * pt : 0) + tile * pitch + l - tile * width;
     }
   }
 
@@ -245,38 +248,42 @@ final class RowWinograd {
     int pitch = PanelConv.pitch(padded(g));
     int pt = tileRows(g) * pitch;
     float[] m = Scratch.get(Scratch.CONV_OUT, (M + R) * mr * nr);
-    boolean packs = packs(kp);
-    float[] bt = packs ? Scratch.get(Scratch.GEMM_B, M * depth * nr) : null;
-    // Row panels outer where the tile reads in place: with many panels of few images, each row panel's weights
-    // stay in cache. The packed panel is made once for all row panels.
-    for (int qa = packs ? 0 : qa0; qa < (packs ? 1 : qa1); qa++) {
+    if (packs(kp)) {
+      float[] bt = Scratch.get(Scratch.GEMM_B, M * depth * nr);
       for (int q = q0; q < q1; q++) {
         int img = q / lanes.perImage;
         int l0 = (q - img * lanes.perImage) * nr;
         int cols = Math.min(nr, lanes.count - l0);
-        int image = batch ? img * g.inChannels * pt : 0;
-        int base0 = image + lanes.start(l0, pitch);
-        // A last panel with one real half reads its first half again: lanes that are never stored.
-        int base1 = cols > half ? image + lanes.start(l0 + half, pitch) : base0;
-        if (packs) {
-          for (int row = 0; row < M * depth; row++) {
-            int k = row / depth;
-            int off = k * tStride + offs[row - k * depth];
-            System.arraycopy(t, base0 + off, bt, row * nr, half);
-            System.arraycopy(t, base1 + off, bt, row * nr + half, nr - half);
-          }
-          for (int qb = qa0; qb < qa1; qb++) {
-            for (int k = 0; k < M; k++) {
-              for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
-                int kc = Math.min(BlockedGemm.KC, depth - pc);
-                kp.tile(kc, ap, k * transformA + pc * mPanels * mr + qb * mr * kc, bt, (k * depth + pc) * nr, m,
-                    k * mr * nr, nr, Math.min(mr, g.outChannels - qb * mr), cols, pc > 0);
-              }
-            }
-            store(kp, g, lanes, m, qb, img, l0, cols, y);
-          }
-          continue;
+        int base0 = lanes.start(g, batch, pt, pitch, img, l0);
+        int base1 = cols > half ? lanes.start(g, batch, pt, pitch, img, l0 + half) : base0;
+        for (int row = 0; row < M * depth; row++) {
+          int k = row / depth;
+          int off = k * tStride + offs[row - k * depth];
+          System.arraycopy(t, base0 + off, bt, row * nr, half);
+          System.arraycopy(t, base1 + off, bt, row * nr + half, nr - half);
         }
+        for (int qa = qa0; qa < qa1; qa++) {
+          for (int k = 0; k < M; k++) {
+            for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
+              int kc = Math.min(BlockedGemm.KC, depth - pc);
+              kp.tile(kc, ap, k * transformA + pc * mPanels * mr + qa * mr * kc, bt, (k * depth + pc) * nr, m,
+                  k * mr * nr, nr, Math.min(mr, g.outChannels - qa * mr), cols, pc > 0);
+            }
+          }
+          store(kp, g, lanes, m, qa, img, l0, cols, y);
+        }
+      }
+      return;
+    }
+    // Row panels outer: with many panels of few images, each row panel's weights stay in cache.
+    for (int qa = qa0; qa < qa1; qa++) {
+      for (int q = q0; q < q1; q++) {
+        int img = q / lanes.perImage;
+        int l0 = (q - img * lanes.perImage) * nr;
+        int cols = Math.min(nr, lanes.count - l0);
+        int base0 = lanes.start(g, batch, pt, pitch, img, l0);
+        // A last panel with one real half reads its first half again: lanes that are never stored.
+        int base1 = cols > half ? lanes.start(g, batch, pt, pitch, img, l0 + half) : base0;
         for (int k = 0; k < M; k++) {
           for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
             int kc = Math.min(BlockedGemm.KC, depth - pc);
