@@ -14,7 +14,7 @@ package io.github.resnet4j.kernels;
  *
  * <p>Most convolutions skip the unfolding: the input is copied once into its zero padding (image by
  * image where there are enough images, {@link #byImage}; else, if small, once by each thread for itself,
- * {@link PaddedInput}) and the tile reads B's rows there, through a table of offsets ({@link #readsPaddedCopy},
+ * {@link PaddedCopies.PaddedInput}) and the tile reads B's rows there, through a table of offsets ({@link #readsPaddedCopy},
  * {@link #readsWideGrid}).
  */
 final class PanelConv {
@@ -60,7 +60,7 @@ final class PanelConv {
     // Otherwise unfolded: where the panels have fewer columns than the weights have rows, every thread unfolds
     // them all for itself and reads the weights in place, rather than all packing the weights together.
     boolean unfoldedInPlace = fewPanels && !paddedCopy && !wideGrid && coutG >= panels * nr
-        && (long) g.groups * panels * kg * nr <= THREAD_COPY_FLOATS;
+        && (long) g.groups * panels * kg * nr <= PaddedCopies.THREAD_COPY_FLOATS;
     boolean weightsInPlace = fewPanels && (paddedCopy || wideGrid || unfoldedInPlace);
     float[] ap = weightsInPlace ? weight : Scratch.get(Scratch.GEMM_A, g.groups * groupA);
     // In parallel where the weights are large: packing ResNet-18's 512-channel weights on the calling thread
@@ -79,7 +79,7 @@ final class PanelConv {
     long panelMacs = (long) g.outChannels * kg * nr;
     int grain = (int) Math.max(1, TASK_MACS / panelMacs);
     int hwo = g.outH * g.outW;
-    int imagePlanes = g.inChannels * planeSize(g);
+    int imagePlanes = g.inChannels * PaddedCopies.planeSize(g);
     boolean columnCopies = wideGrid && imageByImage && readsColumnCopies(g, nr);
     int[] offs = columnCopies ? columnOffsets(g) : paddedCopy || wideGrid ? rowOffsets(g)
         : unfoldedInPlace ? panelRowOffsets(kg, nr) : null;
@@ -88,7 +88,7 @@ final class PanelConv {
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
     if (paddedCopy && imageByImage && hwo % nr == 0) {
       int perImage = hwo / nr;
-      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, paddedImage(g, x, img, 0), img * imagePlanes, offs, ap,
+      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, PaddedCopies.paddedImage(g, x, img, 0), img * imagePlanes, offs, ap,
           weightsInPlace, y, img * perImage, (img + 1) * perImage));
       return;
     }
@@ -102,14 +102,14 @@ final class PanelConv {
     if (wideGrid && imageByImage) {
       int perImage = widePanelsPerImage(g, nr);
       eachImage(g, epilogue, y, img -> {
-        float[] xp = paddedImage(g, x, img, wideTail);
+        float[] xp = PaddedCopies.paddedImage(g, x, img, wideTail);
         widePanels(kp, g, xp, img * imagePlanes, offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage, 0,
             mPanels);
       });
       return;
     }
     if (paddedCopy) {
-      PaddedInput input = new PaddedInput(g, x, 0);
+      PaddedCopies.PaddedInput input = new PaddedCopies.PaddedInput(g, x, 0);
       if (Parallel.splits(panels, grain)) {
         Parallel.forRange(panels, grain, (from, to) -> paddedPanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y,
             from, to));
@@ -117,16 +117,16 @@ final class PanelConv {
         paddedPanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y, 0, panels);
       }
     } else if (wideGrid && weightsInPlace) {
-      PaddedInput input = new PaddedInput(g, x, wideTail);
+      PaddedCopies.PaddedInput input = new PaddedCopies.PaddedInput(g, x, wideTail);
       int wide = g.n * widePanelsPerImage(g, nr);
       Parallel.forRange(mPanels, 1, (from, to) -> rowsFirst(kp, g, input.get(), false, offs, weight, y, wide, from,
           to));
     } else if (wideGrid) {
-      PaddedInput input = new PaddedInput(g, x, wideTail);
+      PaddedCopies.PaddedInput input = new PaddedCopies.PaddedInput(g, x, wideTail);
       splitRows(g.n * widePanelsPerImage(g, nr), mPanels, grain,
           (q0, q1, qa0, qa1) -> widePanels(kp, g, input.get(), 0, offs, ap, weightsInPlace, y, q0, q1, qa0, qa1));
     } else if (unfoldedInPlace) {
-      long call = CALLS.incrementAndGet();
+      long call = PaddedCopies.CALLS.incrementAndGet();
       Parallel.forRange(mPanels, 1, (from, to) -> rowsFirst(kp, g, threadUnfolded(kp, g, x, panels, call), true, offs,
           weight, y, panels, from, to));
     } else {
@@ -189,7 +189,7 @@ final class PanelConv {
 
   /**
    * Output rows a multiple of half a panel wide: then each half of every row of a panel is a contiguous run of
-   * the zero-padded input (at other strides than 1, of one of its phases, {@link #planeSize}), and the tile reads
+   * the zero-padded input (at other strides than 1, of one of its phases, {@link PaddedCopies#planeSize}), and the tile reads
    * it there ({@link KernelProvider#tileOffsetB}) instead of from an unfolded copy. Copying the input once into
    * its padding costs a tenth of unfolding it nine times. Strided, where every phase is read: ResNet-18's 7x7
    * stem 1.14-1.32x at batch 1 and 1.58-1.62x at batch 16, ResNet-20's 3x3 16 to 32 channels 1.22-1.35x at
@@ -197,13 +197,13 @@ final class PanelConv {
    * ResNet-20 training at batch 128).
    */
   static boolean readsPaddedCopy(ConvGeometry g, int nr) {
-    long padded = (long) g.n * g.inChannels * planeSize(g);
+    long padded = (long) g.n * g.inChannels * PaddedCopies.planeSize(g);
     return readsEveryPhase(g) && nr % 2 == 0 && g.outW % (nr / 2) == 0
         && padded <= Integer.MAX_VALUE - 16;
   }
 
   /**
-   * Whether the taps reach every phase of the strided padded copy ({@link #planeSize}): always at stride 1; a 3x3
+   * Whether the taps reach every phase of the strided padded copy ({@link PaddedCopies#planeSize}): always at stride 1; a 3x3
    * or 7x7 kernel at stride 2, but not a 1x1 (which would copy four phases to read one: 0.33-0.59x of unfolding,
    * ResNet-18's and ResNet-20's). Strided convolutions on the wide grid were slower too (0.74-0.94x; at 8x8 its
    * junk columns are half as many as the output's), so that stays at stride 1.
@@ -240,7 +240,7 @@ final class PanelConv {
    * {@link #wideGridChannels}).
    */
   static boolean readsWideGrid(ConvGeometry g, int nr) {
-    long padded = (long) g.n * g.inChannels * planeSize(g) + nr + (g.kernelW - 1) * g.dilationW;
+    long padded = (long) g.n * g.inChannels * PaddedCopies.planeSize(g) + nr + (g.kernelW - 1) * g.dilationW;
     return g.strideH == 1 && g.strideW == 1 && g.outChannels / g.groups <= wideGridChannels(g, nr)
         && padded <= Integer.MAX_VALUE - 16;
   }
@@ -264,127 +264,12 @@ final class PanelConv {
    * batch's (9.5 MiB at batch 128) came back from L3 or memory. Needs a few images per thread.
    */
   static boolean byImage(ConvGeometry g) {
-    return g.n >= 2 * Parallel.threads() && (long) g.inChannels * planeSize(g) <= Integer.MAX_VALUE - 1024;
-  }
-
-  /**
-   * Floats per channel in a padded copy: {@code (H + padTop + padBottom) * (W + padLeft + padRight)} at stride 1;
-   * at strides sH x sW, its {@code sH * sW} phases of {@link #phaseRows} rows of {@link #pitch} floats.
-   */
-  static int planeSize(ConvGeometry g) {
-    return g.strideH * g.strideW * phaseRows(g) * pitch(g);
-  }
-
-  /** Rows of one phase of a padded plane: {@code ceil((H + padTop + padBottom) / strideH)}. */
-  private static int phaseRows(ConvGeometry g) {
-    return (g.inH + g.padTop + g.padBottom + g.strideH - 1) / g.strideH;
-  }
-
-  /**
-   * Floats from one row of a padded copy to the next, and the wide grid's width: {@code W + padLeft + padRight}
-   * at stride 1, {@code ceil((W + padLeft + padRight) / strideW)}, a phase's row, otherwise.
-   */
-  static int pitch(ConvGeometry g) {
-    return (g.inW + g.padLeft + g.padRight + g.strideW - 1) / g.strideW;
+    return g.n >= 2 * Parallel.threads() && (long) g.inChannels * PaddedCopies.planeSize(g) <= Integer.MAX_VALUE - 1024;
   }
 
   /** Panels of the wide grid per image. The last may run past the grid; its extra columns are dropped too. */
   private static int widePanelsPerImage(ConvGeometry g, int nr) {
-    return (g.outH * pitch(g) + nr - 1) / nr;
-  }
-
-  /**
-   * x with its zero padding written out, {@code [N, Cin, H + padTop + padBottom, W + padLeft + padRight]} (in
-   * phases at other strides than 1, {@link #planeSize}), then {@code tail} zeros: the wide grid reads past the
-   * last plane, for columns that are dropped, and those must not be NaN or denormal (slow) either.
-   */
-  static float[] padded(ConvGeometry g, float[] x, int tail) {
-    int planes = g.n * g.inChannels;
-    int plane = planeSize(g);
-    float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
-    BORDERS.get().forget(); // this copy's planes lie elsewhere than an image's
-    int grain = Math.max(1, (1 << 15) / plane);
-    if (Parallel.splits(planes, grain)) {
-      Parallel.forRange(planes, grain, (from, to) -> padPlanes(g, x, xp, 0, from, to));
-    } else {
-      padPlanes(g, x, xp, 0, 0, planes);
-    }
-    java.util.Arrays.fill(xp, planes * plane, planes * plane + tail, 0f);
-    return xp;
-  }
-
-  /**
-   * The whole batch's padded input as the tasks of one call read it. Where it is small enough, every thread pads
-   * its own copy, once per call, on its first task: every task reads all of it, or much of it, and a copy padded
-   * half by each core was read across cores (ResNet-18's 3x3 convolutions at batch 1, 2 threads, in one JVM:
-   * 1.05-1.16x at 64 channels 56x56, 1.17-1.19x at 128 and 256 channels, 1.03x at 512, where the weights'
-   * memory traffic bounds it; the whole network, alternating step by step, 1.03-1.06x, since there each input
-   * was written by both cores anyway). Larger inputs are padded once, in parallel, and shared.
-   */
-  static final class PaddedInput {
-    private final ConvGeometry g;
-    private final float[] x;
-    private final int tail;
-    private final float[] shared;
-    private final long call;
-
-    PaddedInput(ConvGeometry g, float[] x, int tail) {
-      this.g = g;
-      this.x = x;
-      this.tail = tail;
-      boolean perThread = Parallel.threads() > 1
-          && (long) g.n * g.inChannels * planeSize(g) + tail <= THREAD_COPY_FLOATS;
-      this.shared = perThread ? null : padded(g, x, tail);
-      this.call = perThread ? CALLS.incrementAndGet() : 0;
-    }
-
-    /** The padded input as {@link #padded} lays it out, then tail zeros. */
-    float[] get() {
-      return shared != null ? shared : threadPadded(g, x, tail, call);
-    }
-  }
-
-  /** Largest padded input that each thread copies for itself (1 MiB, about an L2). */
-  static final int THREAD_COPY_FLOATS = 1 << 18;
-
-  /** Numbers the calls that pad per thread, so that a thread can tell whether its copy is this call's. */
-  static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
-
-  /** Which call's copies a thread's scratch arrays hold: its padded input, its unfolded or transformed panels. */
-  static final class ThreadCopies {
-    static final int PADDED = 0;
-    static final int UNFOLDED = 1;
-    /** {@link RowWinograd}'s transformed planes. */
-    static final int TRANSFORMED = 2;
-    private final float[][] arrays = new float[3][];
-    private final long[] calls = new long[3];
-
-    boolean holds(int kind, float[] a, long call) {
-      return arrays[kind] == a && calls[kind] == call;
-    }
-
-    void hold(int kind, float[] a, long call) {
-      arrays[kind] = a;
-      calls[kind] = call;
-    }
-  }
-
-  static final ThreadLocal<ThreadCopies> THREAD_COPIES = ThreadLocal.withInitial(ThreadCopies::new);
-
-  /** x padded as by {@link #padded}, into the calling thread's scratch, unless it already holds call's. */
-  private static float[] threadPadded(ConvGeometry g, float[] x, int tail, long call) {
-    int planes = g.n * g.inChannels;
-    int plane = planeSize(g);
-    float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
-    ThreadCopies copies = THREAD_COPIES.get();
-    if (copies.holds(ThreadCopies.PADDED, xp, call)) {
-      return xp;
-    }
-    BORDERS.get().forget();
-    padPlanes(g, x, xp, 0, 0, planes);
-    java.util.Arrays.fill(xp, planes * plane, planes * plane + tail, 0f);
-    copies.hold(ThreadCopies.PADDED, xp, call);
-    return xp;
+    return (g.outH * PaddedCopies.pitch(g) + nr - 1) / nr;
   }
 
   /**
@@ -395,8 +280,8 @@ final class PanelConv {
     int nr = kp.nr();
     int kg = g.inChannels / g.groups * g.kernelH * g.kernelW;
     float[] bp = Scratch.get(Scratch.CONV_COLS, g.groups * panels * kg * nr);
-    ThreadCopies copies = THREAD_COPIES.get();
-    if (copies.holds(ThreadCopies.UNFOLDED, bp, call)) {
+    PaddedCopies.ThreadCopies copies = PaddedCopies.THREAD_COPIES.get();
+    if (copies.holds(PaddedCopies.ThreadCopies.UNFOLDED, bp, call)) {
       return bp;
     }
     for (int grp = 0; grp < g.groups; grp++) {
@@ -404,7 +289,7 @@ final class PanelConv {
         Im2colPanels.unfoldPanel(kp, g, x, q, nr, grp, bp, (grp * panels + q) * kg * nr);
       }
     }
-    copies.hold(ThreadCopies.UNFOLDED, bp, call);
+    copies.hold(PaddedCopies.ThreadCopies.UNFOLDED, bp, call);
     return bp;
   }
 
@@ -417,140 +302,10 @@ final class PanelConv {
     return offs;
   }
 
-  /**
-   * Image {@code img} of x with its zero padding, {@code [Cin, H + padTop + padBottom, W + padLeft + padRight]}
-   * (in phases at other strides than 1), then {@code tail} zeros, in the calling thread's scratch.
-   */
-  static float[] paddedImage(ConvGeometry g, float[] x, int img, int tail) {
-    int planes = g.inChannels;
-    int plane = planeSize(g);
-    float[] xp = Scratch.get(Scratch.PADDED, planes * plane + tail);
-    Borders borders = BORDERS.get();
-    if (borders.holds(xp, g, tail)) {
-      copyInterior(g, x, xp, img * planes, img * planes, (img + 1) * planes);
-      return xp;
-    }
-    padPlanes(g, x, xp, img * planes, img * planes, (img + 1) * planes);
-    java.util.Arrays.fill(xp, planes * plane, planes * plane + tail, 0f);
-    borders.remember(xp, g, tail);
-    return xp;
-  }
-
-  private static final ThreadLocal<Borders> BORDERS = ThreadLocal.withInitial(Borders::new);
-
-  /**
-   * Which image layout a thread's padded copy was last written in. The next image of the same layer (and of
-   * the next layer of the same shape) then needs only its interior copied: the zero borders and tail are
-   * still there, since nothing but an interior copy of that layout wrote the array since.
-   */
-  private static final class Borders {
-    private float[] array;
-    private ConvGeometry geometry;
-    private int tail;
-
-    boolean holds(float[] xp, ConvGeometry g, int tail) {
-      ConvGeometry h = geometry;
-      return xp == array && tail == this.tail && (h == g || h.inChannels == g.inChannels && h.inH == g.inH
-          && h.inW == g.inW && h.padTop == g.padTop && h.padBottom == g.padBottom && h.padLeft == g.padLeft
-          && h.padRight == g.padRight && h.strideH == g.strideH && h.strideW == g.strideW);
-    }
-
-    void remember(float[] xp, ConvGeometry g, int tail) {
-      array = xp;
-      geometry = g;
-      this.tail = tail;
-    }
-
-    void forget() {
-      array = null;
-      geometry = null;
-    }
-  }
-
-  /** Planes {@code [from, to)} of x copied into the interior of a padded copy whose borders are in place. */
-  private static void copyInterior(ConvGeometry g, float[] x, float[] xp, int first, int from, int to) {
-    if (g.strideH > 1 || g.strideW > 1) {
-      for (int u = from; u < to; u++) {
-        phasePlanes(g, x, u, xp, (u - first) * planeSize(g), false);
-      }
-      return;
-    }
-    int wp = g.inW + g.padLeft + g.padRight;
-    for (int u = from; u < to; u++) {
-      int d = (u - first) * planeSize(g) + g.padTop * wp + g.padLeft;
-      for (int ih = 0; ih < g.inH; ih++) {
-        System.arraycopy(x, (u * g.inH + ih) * g.inW, xp, d + ih * wp, g.inW);
-      }
-    }
-  }
-
-  /** Planes {@code [from, to)} of x padded into xp, plane {@code first} at xp's start. */
-  private static void padPlanes(ConvGeometry g, float[] x, float[] xp, int first, int from, int to) {
-    if (g.strideH > 1 || g.strideW > 1) {
-      for (int u = from; u < to; u++) {
-        phasePlanes(g, x, u, xp, (u - first) * planeSize(g), true);
-      }
-      return;
-    }
-    int hp = g.inH + g.padTop + g.padBottom;
-    int wp = g.inW + g.padLeft + g.padRight;
-    for (int u = from; u < to; u++) {
-      int d = (u - first) * hp * wp;
-      java.util.Arrays.fill(xp, d, d + g.padTop * wp + g.padLeft, 0f);
-      for (int ih = 0; ih < g.inH; ih++) {
-        int row = d + (g.padTop + ih) * wp + g.padLeft;
-        System.arraycopy(x, (u * g.inH + ih) * g.inW, xp, row, g.inW);
-        // The right padding of this row and the left padding of the next are adjacent.
-        int next = ih + 1 < g.inH ? row + wp : d + (g.padTop + g.inH) * wp;
-        java.util.Arrays.fill(xp, row + g.inW, next, 0f);
-      }
-      java.util.Arrays.fill(xp, d + (g.padTop + g.inH) * wp, d + hp * wp, 0f);
-    }
-  }
-
-  /**
-   * Plane u of x as its strided padded copy at {@code xp[d ..]}: phase (py, px) ({@code py < strideH}, {@code px <
-   * strideW}) holds padded pixels {@code (a * strideH + py, b * strideW + px)} as row a, column b of
-   * {@link #phaseRows} rows of {@link #pitch} floats. Output pixel (oh, ow)'s tap (kh, kw) is then pixel
-   * {@code (oh + kh * dilationH / strideH, ow + kw * dilationW / strideW)} of phase
-   * {@code (kh * dilationH % strideH, kw * dilationW % strideW)}, and a run of output columns a run of a phase's
-   * row, as at stride 1. With {@code zeros} false only the pixels that come from x are written.
-   */
-  private static void phasePlanes(ConvGeometry g, float[] x, int u, float[] xp, int d, boolean zeros) {
-    int rows = phaseRows(g);
-    int pitch = pitch(g);
-    for (int py = 0; py < g.strideH; py++) {
-      for (int px = 0; px < g.strideW; px++) {
-        int phase = d + (py * g.strideW + px) * rows * pitch;
-        // Columns b with input column b * strideW + px - padLeft in [0, W).
-        int b0 = Math.max(0, (g.padLeft - px + g.strideW - 1) / g.strideW);
-        int b1 = Math.min(pitch, (g.inW + g.padLeft - px + g.strideW - 1) / g.strideW);
-        for (int a = 0; a < rows; a++) {
-          int dst = phase + a * pitch;
-          int ih = a * g.strideH + py - g.padTop;
-          if (ih < 0 || ih >= g.inH || b0 >= b1) {
-            if (zeros) {
-              java.util.Arrays.fill(xp, dst, dst + pitch, 0f);
-            }
-            continue;
-          }
-          if (zeros) {
-            java.util.Arrays.fill(xp, dst, dst + b0, 0f);
-            java.util.Arrays.fill(xp, dst + b1, dst + pitch, 0f);
-          }
-          int src = (u * g.inH + ih) * g.inW + b0 * g.strideW + px - g.padLeft;
-          for (int b = b0; b < b1; b++, src += g.strideW) {
-            xp[dst + b] = x[src];
-          }
-        }
-      }
-    }
-  }
-
   /** Where row p = (ci, kh, kw) of a panel starts in the padded copy, relative to its top-left pixel's. */
   static int[] rowOffsets(ConvGeometry g) {
-    int rows = phaseRows(g);
-    int pitch = pitch(g);
+    int rows = PaddedCopies.phaseRows(g);
+    int pitch = PaddedCopies.pitch(g);
     int cinG = g.inChannels / g.groups;
     int kk = g.kernelH * g.kernelW;
     int[] offs = Scratch.ints(Scratch.B_ROWS, cinG * kk);
@@ -627,7 +382,7 @@ final class PanelConv {
     int copy = (int) columnCopyStride(g);
     int size = (int) columnCopiesSize(g);
     float[] xc = Scratch.get(Scratch.PADDED, size);
-    Borders borders = BORDERS.get();
+    PaddedCopies.Borders borders = PaddedCopies.BORDERS.get();
     boolean zeroed = borders.holds(xc, g, COLUMN_LAYOUT);
     if (!zeroed) {
       java.util.Arrays.fill(xc, 0, size, 0f);
@@ -650,7 +405,7 @@ final class PanelConv {
     return xc;
   }
 
-  /** The Borders tail that marks a thread's scratch as holding column copies: padded copies' tails are >= 0. */
+  /** The PaddedCopies.Borders tail that marks a thread's scratch as holding column copies: padded copies' tails are >= 0. */
   private static final int COLUMN_LAYOUT = -1;
 
   /** {@link #rowOffsets} for the column copies: row p = (ci, kh, kw) in copy kw, shifted by its reach. */
@@ -678,7 +433,7 @@ final class PanelConv {
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
-    paddedPanels(kp, g, xp, pitch(g), planeSize(g), 0, shift, offs, ap, weightsInPlace, y, from, to);
+    paddedPanels(kp, g, xp, PaddedCopies.pitch(g), PaddedCopies.planeSize(g), 0, shift, offs, ap, weightsInPlace, y, from, to);
   }
 
   /**
@@ -754,7 +509,7 @@ final class PanelConv {
       float[] ap, boolean weightsInPlace, float[] y, int q0, int q1, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
-    int wp = pitch(g);
+    int wp = PaddedCopies.pitch(g);
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
@@ -766,7 +521,7 @@ final class PanelConv {
       int img = q / perImage;
       int w0 = (q - img * perImage) * nr;
       for (int grp = 0; grp < g.groups; grp++) {
-        int base = (img * g.inChannels + grp * cinG) * planeSize(g) + w0 - shift;
+        int base = (img * g.inChannels + grp * cinG) * PaddedCopies.planeSize(g) + w0 - shift;
         int aGroup = grp * mPanels * mr * kg;
         for (int qa = qa0; qa < qa1; qa++) {
           int r = qa * mr;
@@ -803,7 +558,7 @@ final class PanelConv {
       float[] weight, float[] y, int panels, int qa0, int qa1) {
     int mr = kp.mr();
     int nr = kp.nr();
-    int wp = pitch(g);
+    int wp = PaddedCopies.pitch(g);
     int hwo = g.outH * g.outW;
     int cinG = g.inChannels / g.groups;
     int coutG = g.outChannels / g.groups;
@@ -818,7 +573,7 @@ final class PanelConv {
           int kc = Math.min(BlockedGemm.KC, kg - pc);
           for (int q = 0; q < panels; q++) {
             int base = unfolded ? (grp * panels + q) * kg * nr
-                : (q / perImage * g.inChannels + grp * cinG) * planeSize(g) + q % perImage * nr;
+                : (q / perImage * g.inChannels + grp * cinG) * PaddedCopies.planeSize(g) + q % perImage * nr;
             kp.tileOffsetBRowsA(kc, weight, (grp * coutG + r) * kg + pc, kg, b, base, base + nr / 2, offs, pc,
                 tiles, q * tileSize, nr, mr, pc > 0);
           }

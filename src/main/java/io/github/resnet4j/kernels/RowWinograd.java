@@ -57,7 +57,7 @@ final class RowWinograd {
     return g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
         && g.dilationW == 1 && g.groups == 1 && g.inChannels >= 32 && g.outChannels >= 32 && g.outW >= 14
         && g.outH >= 2 && channels <= MAX_CHANNEL_PRODUCT && channels * g.outH * g.outW >= MIN_PRODUCT
-        && (long) M * g.inChannels * tileRows(g) * PanelConv.pitch(g) <= MAX_IMAGE_FLOATS;
+        && (long) M * g.inChannels * tileRows(g) * PaddedCopies.pitch(g) <= MAX_IMAGE_FLOATS;
   }
 
   /**
@@ -101,7 +101,7 @@ final class RowWinograd {
       transformWeights(g, weight, mr, mPanels, ap, 0, mPanels);
     }
     ConvGeometry gp = padded(g);
-    int pitch = PanelConv.pitch(gp);
+    int pitch = PaddedCopies.pitch(gp);
     int pt = tileRows(g) * pitch;
     int[] offs = Scratch.ints(Scratch.B_ROWS, depth);
     for (int ci = 0; ci < g.inChannels; ci++) {
@@ -115,7 +115,7 @@ final class RowWinograd {
     if (PanelConv.byImage(gp) || (long) M * (g.n * g.inChannels * pt + gap) > Integer.MAX_VALUE - 16) {
       int tStride = g.inChannels * pt + gap;
       PanelConv.eachImage(g, epilogue, y, img -> {
-        float[] xp = PanelConv.paddedImage(gp, x, img, 0);
+        float[] xp = PaddedCopies.paddedImage(gp, x, img, 0);
         float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
         transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, g.inChannels);
         panels(kp, g, lanes, t, tStride, false, offs, ap, y, img * lanes.perImage, (img + 1) * lanes.perImage, 0,
@@ -127,16 +127,16 @@ final class RowWinograd {
     int tStride = planes * pt + gap;
     int panels = g.n * lanes.perImage;
     PanelConv.PanelBody body;
-    if (Parallel.threads() > 1 && (long) M * tStride <= 2 * PanelConv.THREAD_COPY_FLOATS) {
+    if (Parallel.threads() > 1 && (long) M * tStride <= 2 * PaddedCopies.THREAD_COPY_FLOATS) {
       // Up to 2 MiB: each thread pads and transforms the batch for itself (read across cores, a shared copy cost
       // more than making it twice: ResNet-18's 64 channels 56x56 at batch 1, 1.2 MiB, 0.87-0.97x of the direct
       // convolution shared, 1.14-1.27x per thread).
-      PanelConv.PaddedInput input = new PanelConv.PaddedInput(gp, x, 0);
-      long call = PanelConv.CALLS.incrementAndGet();
+      PaddedCopies.PaddedInput input = new PaddedCopies.PaddedInput(gp, x, 0);
+      long call = PaddedCopies.CALLS.incrementAndGet();
       body = (q0, q1, qa0, qa1) -> panels(kp, g, lanes, threadTransformed(kp, g, gp, input, tStride, gap, call),
           tStride, true, offs, ap, y, q0, q1, qa0, qa1);
     } else {
-      float[] xp = PanelConv.padded(gp, x, 0);
+      float[] xp = PaddedCopies.padded(gp, x, 0);
       float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
       int planeGrain = Math.max(1, (1 << 15) / pt);
       if (Parallel.splits(planes, planeGrain)) {
@@ -170,12 +170,12 @@ final class RowWinograd {
 
   /** The batch's transformed planes made by the calling thread for call, in its scratch, unless it holds them. */
   private static float[] threadTransformed(KernelProvider kp, ConvGeometry g, ConvGeometry gp,
-      PanelConv.PaddedInput input, int tStride, int gap, long call) {
+      PaddedCopies.PaddedInput input, int tStride, int gap, long call) {
     float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
-    PanelConv.ThreadCopies copies = PanelConv.THREAD_COPIES.get();
-    if (!copies.holds(PanelConv.ThreadCopies.TRANSFORMED, t, call)) {
+    PaddedCopies.ThreadCopies copies = PaddedCopies.THREAD_COPIES.get();
+    if (!copies.holds(PaddedCopies.ThreadCopies.TRANSFORMED, t, call)) {
       transformPlanes(kp, g, gp, input.get(), 0, t, tStride, gap, 0, g.n * g.inChannels);
-      copies.hold(PanelConv.ThreadCopies.TRANSFORMED, t, call);
+      copies.hold(PaddedCopies.ThreadCopies.TRANSFORMED, t, call);
     }
     return t;
   }
@@ -218,8 +218,8 @@ final class RowWinograd {
    */
   private static void transformPlanes(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] xp, int first,
       float[] t, int tStride, int gap, int from, int to) {
-    int pitch = PanelConv.pitch(gp);
-    int plane = PanelConv.planeSize(gp);
+    int pitch = PaddedCopies.pitch(gp);
+    int plane = PaddedCopies.planeSize(gp);
     int tiles = tileRows(g);
     int pt = tiles * pitch;
     for (int u = from; u < to; u++) {
@@ -245,7 +245,7 @@ final class RowWinograd {
     int depth = 3 * g.inChannels;
     int mPanels = (g.outChannels + mr - 1) / mr;
     int transformA = mPanels * mr * depth;
-    int pitch = PanelConv.pitch(padded(g));
+    int pitch = PaddedCopies.pitch(padded(g));
     int pt = tileRows(g) * pitch;
     float[] m = Scratch.get(Scratch.CONV_OUT, (M + R) * mr * nr);
     if (packs(kp)) {

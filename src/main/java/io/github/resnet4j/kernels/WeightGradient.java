@@ -106,8 +106,8 @@ final class WeightGradient {
    */
   static boolean readsPaddedCopy(KernelProvider kp, ConvGeometry g) {
     int coutG = g.outChannels / g.groups;
-    long wide = (long) g.n * g.outH * PanelConv.pitch(g);
-    long padded = (long) g.n * g.inChannels * PanelConv.planeSize(g) + g.kernelW * g.dilationW;
+    long wide = (long) g.n * g.outH * PaddedCopies.pitch(g);
+    long padded = (long) g.n * g.inChannels * PaddedCopies.planeSize(g) + g.kernelW * g.dilationW;
     return g.strideH == 1 && g.strideW == 1 && applies(kp, g, (long) g.n * g.outH * g.outW, true)
         && wide * ((coutG + kp.nr() - 1) / kp.nr() * kp.nr()) <= Integer.MAX_VALUE - 16
         && padded <= Integer.MAX_VALUE - 16;
@@ -144,9 +144,9 @@ final class WeightGradient {
     // 16 channels where the tile is 32 columns wide: panels half as wide, not half zeros.
     boolean half = coutG <= kp.nr() / 2 && kp.halfWidthRowsA();
     int nr = half ? kp.nr() / 2 : kp.nr();
-    int plane = PanelConv.planeSize(g);
+    int plane = PaddedCopies.planeSize(g);
     int kg = cinG * g.kernelH * g.kernelW;
-    int wide = g.outH * PanelConv.pitch(g);
+    int wide = g.outH * PaddedCopies.pitch(g);
     int bPanels = (coutG + nr - 1) / nr;
     int ldt = bPanels * nr;
     int aPanels = (kg + mr - 1) / mr;
@@ -155,7 +155,7 @@ final class WeightGradient {
     // copies, on which the depth is the output's pixels alone: the wide grid's extra columns were an eighth of
     // the work at 16x16 and a quarter at 8x8.
     boolean copies = blocks >= 2 && PanelConv.fitsColumnCopies(g);
-    float[] xp = copies ? null : PanelConv.padded(g, x, (g.kernelW - 1) * g.dilationW);
+    float[] xp = copies ? null : PaddedCopies.padded(g, x, (g.kernelW - 1) * g.dilationW);
     float[] t = Scratch.get(Scratch.GRAD_T, Math.max(1, blocks) * kg * ldt);
     int[] starts = Scratch.ints(Scratch.A_ROWS, kg);
     int depth = copies ? g.outH * g.outW : wide;
@@ -316,7 +316,7 @@ final class WeightGradient {
    * as {@link #packImageDy} lays it out.
    */
   private static float[] packWideDy(ConvGeometry g, float[] dy, int grp, int nr, int ldt) {
-    int pitch = PanelConv.pitch(g);
+    int pitch = PaddedCopies.pitch(g);
     int wide = g.outH * pitch;
     float[] bp = Scratch.get(Scratch.GEMM_B, g.n * wide * ldt);
     Parallel.forRange(g.n, 1, (from, to) -> {
