@@ -195,6 +195,26 @@ class RowWinogradTest {
     assertTrue(RowWinograd.applies(t), "the transposed geometry");
   }
 
+  /** A batch's outputs are each image's alone, bit for bit: the route does not depend on the batch size. */
+  @Test
+  void anImagesResultDoesNotDependOnItsBatch() {
+    SplittableRandom r = new SplittableRandom(10);
+    ConvGeometry batch = Conv2dKernelTest.geo(8, 32, 20, 20, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    ConvGeometry one = Conv2dKernelTest.geo(1, 32, 20, 20, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    assertTrue(RowWinograd.applies(one));
+    float[] x = Conv2dKernelTest.random(r, batch.inputSize());
+    float[] w = Conv2dKernelTest.random(r, batch.weightSize());
+    float[] y = new float[batch.outputSize()];
+    Conv2dKernel.forward(batch, x, w, null, y);
+    for (int img = 0; img < batch.n; img++) {
+      float[] xi = java.util.Arrays.copyOfRange(x, img * one.inputSize(), (img + 1) * one.inputSize());
+      float[] yi = new float[one.outputSize()];
+      Conv2dKernel.forward(one, xi, w, null, yi);
+      assertBits(yi, java.util.Arrays.copyOfRange(y, img * one.outputSize(), (img + 1) * one.outputSize()),
+          "image " + img);
+    }
+  }
+
   private static float[] run(KernelProvider kp, ConvGeometry g, float[] x, float[] w) {
     float[] y = new float[g.outputSize()];
     RowWinograd.forward(kp, g, x, w, ConvEpilogue.NONE, y);
