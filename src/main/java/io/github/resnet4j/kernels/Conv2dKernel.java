@@ -8,10 +8,10 @@ package io.github.resnet4j.kernels;
  * {@code [Cout]}, y {@code [N, Cout, outH, outW]} (see {@link ConvGeometry}). The forward unfolds
  * patches panel by panel into the GEMM's packed layout ({@link PanelConv}; plain Java: im2col, see
  * {@link #unfolded}); a pointwise convolution multiplies each image directly; a large 3x3 stride-1 convolution
- * takes Winograd's F(2, 3) down the columns ({@link RowWinograd}), a third fewer multiplies. A stride-1 input gradient is a
- * forward convolution ({@link TransposedConv}). The weight gradient (and any other input gradient) unfolds
- * images a few at a time (im2col) so each GEMM has at least ~2048 columns; the GEMM and the unfolding are
- * parallel, the batch loop is not, so the weight gradient is summed over the batch in a fixed order. No
+ * takes Winograd's F(4, 3) down the columns ({@link RowWinograd}), half the multiplies. A stride-1 input
+ * gradient is a forward convolution ({@link TransposedConv}). The weight gradient (and any other input
+ * gradient) unfolds images a few at a time (im2col) so each GEMM has at least ~2048 columns; the GEMM and the
+ * unfolding are parallel, the batch loop is not, so the weight gradient is summed over the batch in a fixed order. No
  * result depends on the thread count or on the kernels (Vector API or plain Java).
  */
 public final class Conv2dKernel {

@@ -14,8 +14,8 @@ package io.github.resnet4j.kernels;
  *
  * <p>Most convolutions skip the unfolding: the input is copied once into its zero padding (image by
  * image where there are enough images, {@link #byImage}; else, if small, once by each thread for itself,
- * {@link PaddedCopies.PaddedInput}) and the tile reads B's rows there, through a table of offsets ({@link #readsPaddedCopy},
- * {@link #readsWideGrid}).
+ * {@link PaddedCopies.PaddedInput}) and the tile reads B's rows there, through a table of offsets
+ * ({@link #readsPaddedCopy}, {@link #readsWideGrid}).
  */
 final class PanelConv {
   /** Multiply-adds per task below which handing panels to another thread costs more than it saves. */
@@ -88,8 +88,8 @@ final class PanelConv {
     // Image by image only where no panel spans two images (ResNet widths at batch 128 and most others).
     if (paddedCopy && imageByImage && hwo % nr == 0) {
       int perImage = hwo / nr;
-      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, PaddedCopies.paddedImage(g, x, img, 0), img * imagePlanes, offs, ap,
-          weightsInPlace, y, img * perImage, (img + 1) * perImage));
+      eachImage(g, epilogue, y, img -> paddedPanels(kp, g, PaddedCopies.paddedImage(g, x, img, 0), img * imagePlanes,
+          offs, ap, weightsInPlace, y, img * perImage, (img + 1) * perImage));
       return;
     }
     if (columnCopies) {
@@ -189,9 +189,9 @@ final class PanelConv {
 
   /**
    * Output rows a multiple of half a panel wide: then each half of every row of a panel is a contiguous run of
-   * the zero-padded input (at other strides than 1, of one of its phases, {@link PaddedCopies#planeSize}), and the tile reads
-   * it there ({@link KernelProvider#tileOffsetB}) instead of from an unfolded copy. Copying the input once into
-   * its padding costs a tenth of unfolding it nine times. Strided, where every phase is read: ResNet-18's 7x7
+   * the zero-padded input (at other strides than 1, of one of its phases, {@link PaddedCopies#planeSize}), and the
+   * tile reads it there ({@link KernelProvider#tileOffsetB}) instead of from an unfolded copy. Copying the input
+   * once into its padding costs a tenth of unfolding it nine times. Strided, where every phase is read: ResNet-18's 7x7
    * stem 1.14-1.32x at batch 1 and 1.58-1.62x at batch 16, ResNet-20's 3x3 16 to 32 channels 1.22-1.35x at
    * batch 128 (one JVM, alternating); whole networks 1.025-1.03x (ResNet-18 inference at batch 1 and 16,
    * ResNet-20 training at batch 128).
@@ -203,10 +203,10 @@ final class PanelConv {
   }
 
   /**
-   * Whether the taps reach every phase of the strided padded copy ({@link PaddedCopies#planeSize}): always at stride 1; a 3x3
-   * or 7x7 kernel at stride 2, but not a 1x1 (which would copy four phases to read one: 0.33-0.59x of unfolding,
-   * ResNet-18's and ResNet-20's). Strided convolutions on the wide grid were slower too (0.74-0.94x; at 8x8 its
-   * junk columns are half as many as the output's), so that stays at stride 1.
+   * Whether the taps reach every phase of the strided padded copy ({@link PaddedCopies#planeSize}): always at
+   * stride 1; a 3x3 or 7x7 kernel at stride 2, but not a 1x1 (which would copy four phases to read one:
+   * 0.33-0.59x of unfolding, ResNet-18's and ResNet-20's). Strided convolutions on the wide grid were slower too
+   * (0.74-0.94x; at 8x8 its junk columns are half as many as the output's), so that stays at stride 1.
    */
   private static boolean readsEveryPhase(ConvGeometry g) {
     return reachesEveryPhase(g.kernelH, g.dilationH, g.strideH)
@@ -264,7 +264,8 @@ final class PanelConv {
    * batch's (9.5 MiB at batch 128) came back from L3 or memory. Needs a few images per thread.
    */
   static boolean byImage(ConvGeometry g) {
-    return g.n >= 2 * Parallel.threads() && (long) g.inChannels * PaddedCopies.planeSize(g) <= Integer.MAX_VALUE - 1024;
+    return g.n >= 2 * Parallel.threads()
+        && (long) g.inChannels * PaddedCopies.planeSize(g) <= Integer.MAX_VALUE - 1024;
   }
 
   /** Panels of the wide grid per image. The last may run past the grid; its extra columns are dropped too. */
@@ -405,7 +406,10 @@ final class PanelConv {
     return xc;
   }
 
-  /** The PaddedCopies.Borders tail that marks a thread's scratch as holding column copies: padded copies' tails are >= 0. */
+  /**
+   * The {@link PaddedCopies.Borders} tail that marks a thread's scratch as holding column copies: padded copies'
+   * tails are >= 0.
+   */
   private static final int COLUMN_LAYOUT = -1;
 
   /** {@link #rowOffsets} for the column copies: row p = (ci, kh, kw) in copy kw, shifted by its reach. */
@@ -433,7 +437,8 @@ final class PanelConv {
    */
   private static void paddedPanels(KernelProvider kp, ConvGeometry g, float[] xp, int shift, int[] offs,
       float[] ap, boolean weightsInPlace, float[] y, int from, int to) {
-    paddedPanels(kp, g, xp, PaddedCopies.pitch(g), PaddedCopies.planeSize(g), 0, shift, offs, ap, weightsInPlace, y, from, to);
+    paddedPanels(kp, g, xp, PaddedCopies.pitch(g), PaddedCopies.planeSize(g), 0, shift, offs, ap, weightsInPlace, y,
+        from, to);
   }
 
   /**
@@ -536,7 +541,8 @@ final class PanelConv {
                   tile, 0, nr, rows, pc > 0);
             }
           }
-          dropJunk(g, tile, 0, nr, rows, w0, wp, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW, y);
+          dropJunk(g, tile, 0, 0, nr, rows, w0, nr, wp, 1, (img * g.outChannels + grp * coutG + r) * g.outH * g.outW,
+              y);
         }
       }
     }
@@ -584,7 +590,7 @@ final class PanelConv {
                 grp * coutG + r, y);
           } else {
             int img = q / perImage;
-            dropJunk(g, tiles, q * tileSize, nr, mr, (q - img * perImage) * nr, wp,
+            dropJunk(g, tiles, q * tileSize, 0, nr, mr, (q - img * perImage) * nr, nr, wp, 1,
                 (img * g.outChannels + grp * coutG + r) * hwo, y);
           }
         }
@@ -593,25 +599,31 @@ final class PanelConv {
   }
 
   /**
-   * Copies the columns of a {@code [rows, nr]} tile of the wide grid (grid column {@code w0 + t} is output
-   * pixel ({@code (w0 + t) / wp}, {@code (w0 + t) % wp})) that lie on the output, into y's channels from the
-   * one at {@code yOff}.
+   * Copies the lanes of a tile on a grid {@code width} lanes wide that lie on the output into y's channels from the
+   * one at {@code yOff}. Grid lane {@code w0 + t} ({@code t < cols}) is column {@code (w0 + t) % width} of grid row
+   * {@code (w0 + t) / width}, which holds {@code rowsPerLane} output rows from {@code rowsPerLane} times that row
+   * on, the r-th of them for channel i at {@code tile[tileOff + r * second + i * nr + t]}. Columns at or past outW
+   * (the wide grid's extra ones) and rows at or past outH are dropped.
    */
-  private static void dropJunk(ConvGeometry g, float[] tile, int tileOff, int nr, int rows, int w0, int wp,
-      int yOff, float[] y) {
+  static void dropJunk(ConvGeometry g, float[] tile, int tileOff, int second, int nr, int rows, int w0, int cols,
+      int width, int rowsPerLane, int yOff, float[] y) {
     int hwo = g.outH * g.outW;
-    int oh = w0 / wp;
-    int ow = w0 - oh * wp;
-    for (int t = 0; t < nr && oh < g.outH; oh++, ow = 0) {
-      int len = Math.min(nr - t, wp - ow);
-      int valid = Math.min(len, g.outW - ow);
+    for (int t = 0, l = w0; t < cols; ) {
+      int gridRow = l / width;
+      int col = l - gridRow * width;
+      int len = Math.min(cols - t, width - col);
+      int valid = Math.min(len, g.outW - col);
+      int outRows = Math.min(rowsPerLane, g.outH - gridRow * rowsPerLane);
       if (valid > 0) {
-        int d = yOff + oh * g.outW + ow;
+        int d = yOff + gridRow * rowsPerLane * g.outW + col;
         for (int i = 0; i < rows; i++) {
-          System.arraycopy(tile, tileOff + i * nr + t, y, d + i * hwo, valid);
+          for (int r = 0; r < outRows; r++) {
+            System.arraycopy(tile, tileOff + r * second + i * nr + t, y, d + i * hwo + r * g.outW, valid);
+          }
         }
       }
       t += len;
+      l += len;
     }
   }
 

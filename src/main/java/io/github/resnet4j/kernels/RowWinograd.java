@@ -101,15 +101,14 @@ final class RowWinograd {
       transformWeights(g, weight, mr, mPanels, ap, 0, mPanels);
     }
     ConvGeometry gp = padded(g);
-    int pitch = PaddedCopies.pitch(gp);
-    int pt = tileRows(g) * pitch;
+    Lanes lanes = new Lanes(g, nr);
+    int pt = lanes.planeFloats;
     int[] offs = Scratch.ints(Scratch.B_ROWS, depth);
     for (int ci = 0; ci < g.inChannels; ci++) {
       for (int kw = 0; kw < 3; kw++) {
         offs[ci * 3 + kw] = ci * pt + kw;
       }
     }
-    Lanes lanes = new Lanes(g, pitch, nr);
     // Junk lanes read up to a panel and two columns past a plane's end.
     int gap = nr + 2;
     if (PanelConv.byImage(gp) || (long) M * (g.n * g.inChannels * pt + gap) > Integer.MAX_VALUE - 16) {
@@ -117,7 +116,7 @@ final class RowWinograd {
       PanelConv.eachImage(g, epilogue, y, img -> {
         float[] xp = PaddedCopies.paddedImage(gp, x, img, 0);
         float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
-        transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, g.inChannels);
+        transformPlanes(kp, g, gp, xp, t, tStride, gap, 0, g.inChannels);
         panels(kp, g, lanes, t, tStride, false, offs, ap, y, img * lanes.perImage, (img + 1) * lanes.perImage, 0,
             mPanels);
       });
@@ -140,10 +139,9 @@ final class RowWinograd {
       float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
       int planeGrain = Math.max(1, (1 << 15) / pt);
       if (Parallel.splits(planes, planeGrain)) {
-        Parallel.forRange(planes, planeGrain, (from, to) -> transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, from,
-            to));
+        Parallel.forRange(planes, planeGrain, (from, to) -> transformPlanes(kp, g, gp, xp, t, tStride, gap, from, to));
       } else {
-        transformPlanes(kp, g, gp, xp, 0, t, tStride, gap, 0, planes);
+        transformPlanes(kp, g, gp, xp, t, tStride, gap, 0, planes);
       }
       body = (q0, q1, qa0, qa1) -> panels(kp, g, lanes, t, tStride, true, offs, ap, y, q0, q1, qa0, qa1);
     }
@@ -174,7 +172,7 @@ final class RowWinograd {
     float[] t = Scratch.get(Scratch.CONV_COLS, M * tStride);
     PaddedCopies.ThreadCopies copies = PaddedCopies.THREAD_COPIES.get();
     if (!copies.holds(PaddedCopies.ThreadCopies.TRANSFORMED, t, call)) {
-      transformPlanes(kp, g, gp, input.get(), 0, t, tStride, gap, 0, g.n * g.inChannels);
+      transformPlanes(kp, g, gp, input.get(), t, tStride, gap, 0, g.n * g.inChannels);
       copies.hold(PaddedCopies.ThreadCopies.TRANSFORMED, t, call);
     }
     return t;
@@ -192,8 +190,16 @@ final class RowWinograd {
     final int width;
     final int perImage;
     final int count;
+    /** Floats in a transformed row (the padded row's width) and plane (a row per tile). */
+    final int pitch;
+    final int planeFloats;
+    /** Floats in an image's transformed planes. */
+    private final int imageFloats;
 
-    Lanes(ConvGeometry g, int pitch, int nr) {
+    Lanes(ConvGeometry g, int nr) {
+      pitch = PaddedCopies.pitch(g);
+      planeFloats = tileRows(g) * pitch;
+      imageFloats = g.inChannels * planeFloats;
       halves = nr % 2 == 0 && g.outW % (nr / 2) == 0;
       width = halves ? g.outW : pitch;
       count = tileRows(g) * width;
@@ -201,29 +207,28 @@ final class RowWinograd {
     }
 
     /**
-     * Where image img's lane l starts in the transformed planes (rows {@code pitch} apart, planes {@code pt}): in
-     * the whole batch's planes where {@code batch}, else in that image's own.
+     * Where image img's lane l starts in the transformed planes: in the whole batch's planes where {@code batch},
+     * else in that image's own.
      */
-    int start(ConvGeometry g, boolean batch, int pt, int pitch, int img, int l) {
+    int start(boolean batch, int img, int l) {
       int tile = l / width;
-      return (batch ? img * g.inChannels * pt : 0) + tile * pitch + l - tile * width;
+      return (batch ? img * imageFloats : 0) + tile * pitch + l - tile * width;
     }
   }
 
   /**
-   * Planes {@code [from, to)} (image * Cin + channel) of the padded copy xp (plane {@code first} at its start)
-   * transformed: {@code t[k * tStride + u * pt + tile * pitch + col]} for the six products k, a row of {@code pitch}
-   * columns per tile of four output rows; then {@code gap} zeros after each product's planes, which junk lanes
-   * read.
+   * Planes {@code [from, to)} (image * Cin + channel) of the padded copy xp transformed:
+   * {@code t[k * tStride + u * pt + tile * pitch + col]} for the six products k, a row of {@code pitch} columns per
+   * tile of four output rows; then {@code gap} zeros after each product's planes, which junk lanes read.
    */
-  private static void transformPlanes(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] xp, int first,
-      float[] t, int tStride, int gap, int from, int to) {
+  private static void transformPlanes(KernelProvider kp, ConvGeometry g, ConvGeometry gp, float[] xp, float[] t,
+      int tStride, int gap, int from, int to) {
     int pitch = PaddedCopies.pitch(gp);
     int plane = PaddedCopies.planeSize(gp);
     int tiles = tileRows(g);
     int pt = tiles * pitch;
     for (int u = from; u < to; u++) {
-      kp.rowWinogradIn(xp, (u - first) * plane, pitch, t, u * pt, tStride, tiles, pitch);
+      kp.rowWinogradIn(xp, u * plane, pitch, t, u * pt, tStride, tiles, pitch);
     }
     if ((long) to * pt == tStride - gap) {
       for (int m = 0; m < M; m++) {
@@ -245,8 +250,6 @@ final class RowWinograd {
     int depth = 3 * g.inChannels;
     int mPanels = (g.outChannels + mr - 1) / mr;
     int transformA = mPanels * mr * depth;
-    int pitch = PaddedCopies.pitch(padded(g));
-    int pt = tileRows(g) * pitch;
     float[] m = Scratch.get(Scratch.CONV_OUT, (M + R) * mr * nr);
     if (packs(kp)) {
       float[] bt = Scratch.get(Scratch.GEMM_B, M * depth * nr);
@@ -254,8 +257,8 @@ final class RowWinograd {
         int img = q / lanes.perImage;
         int l0 = (q - img * lanes.perImage) * nr;
         int cols = Math.min(nr, lanes.count - l0);
-        int base0 = lanes.start(g, batch, pt, pitch, img, l0);
-        int base1 = cols > half ? lanes.start(g, batch, pt, pitch, img, l0 + half) : base0;
+        int base0 = lanes.start(batch, img, l0);
+        int base1 = cols > half ? lanes.start(batch, img, l0 + half) : base0;
         for (int row = 0; row < M * depth; row++) {
           int k = row / depth;
           int off = k * tStride + offs[row - k * depth];
@@ -281,9 +284,9 @@ final class RowWinograd {
         int img = q / lanes.perImage;
         int l0 = (q - img * lanes.perImage) * nr;
         int cols = Math.min(nr, lanes.count - l0);
-        int base0 = lanes.start(g, batch, pt, pitch, img, l0);
+        int base0 = lanes.start(batch, img, l0);
         // A last panel with one real half reads its first half again: lanes that are never stored.
-        int base1 = cols > half ? lanes.start(g, batch, pt, pitch, img, l0 + half) : base0;
+        int base1 = cols > half ? lanes.start(batch, img, l0 + half) : base0;
         for (int k = 0; k < M; k++) {
           for (int pc = 0; pc < depth; pc += BlockedGemm.KC) {
             int kc = Math.min(BlockedGemm.KC, depth - pc);
@@ -326,7 +329,7 @@ final class RowWinograd {
     for (int i = 0; i < rows; i++) {
       kp.rowWinogradOut(m, i * nr, mr * nr, m, staged + i * nr, mr * nr, len);
     }
-    storeRows(g, lanes.width, m, staged, mr * nr, nr, rows, l0, cols, y, yOff);
+    PanelConv.dropJunk(g, m, staged, mr * nr, nr, rows, l0, cols, lanes.width, R, yOff, y);
   }
 
   /** Tiles of R output rows down a column: {@code ceil(outH / R)}; rows past the output's are computed and dropped. */
@@ -336,7 +339,8 @@ final class RowWinograd {
 
   /**
    * Row panels {@code [from, to)} of the six transformed weights ({@code G g}), packed for the tile: product k's
-   * panel q at {@code k * transformA}, depth blocks of {@link BlockedGemm#KC} as {@link BlockedGemm#packA} lays them out,
+   * panel q at {@code k * transformA}, depth blocks of {@link BlockedGemm#KC} as {@link BlockedGemm#packA} lays them
+   * out,
    * depth p = {@code ci * 3 + kw}, zeros in rows past the last output channel.
    */
   private static void transformWeights(ConvGeometry g, float[] weight, int mr, int mPanels, float[] ap, int from,
@@ -374,33 +378,6 @@ final class RowWinograd {
           ap[5 * transformA + idx] = (float) g2;
         }
       }
-    }
-  }
-
-  /**
-   * Copies the panel's staged output rows, {@code s[sOff + r * second + i * nr + t]} for row r of a tile, channel
-   * {@code i < rows}, panel lane t, to y's channels from the one at {@code yOff}: lane l is column {@code l % width}
-   * of tile {@code l / width}, and only columns below outW and rows below outH are stored.
-   */
-  private static void storeRows(ConvGeometry g, int width, float[] s, int sOff, int second, int nr, int rows, int l0,
-      int cols, float[] y, int yOff) {
-    int hwo = g.outH * g.outW;
-    for (int t = 0, l = l0; t < cols; ) {
-      int tile = l / width;
-      int col = l - tile * width;
-      int len = Math.min(cols - t, width - col);
-      int valid = Math.min(len, g.outW - col);
-      int outRows = Math.min(R, g.outH - tile * R);
-      if (valid > 0) {
-        int d = yOff + tile * R * g.outW + col;
-        for (int i = 0; i < rows; i++) {
-          for (int r = 0; r < outRows; r++) {
-            System.arraycopy(s, sOff + r * second + i * nr + t, y, d + i * hwo + r * g.outW, valid);
-          }
-        }
-      }
-      t += len;
-      l += len;
     }
   }
 }

@@ -3,9 +3,10 @@ package io.github.resnet4j.kernels;
 /**
  * The input gradient of a stride-1 convolution as a forward convolution: {@code dx = conv(dy, w')} where
  * {@code w'[ci, co, kh, kw] = w[co, ci, kH-1-kh, kW-1-kw]} (per group) and each padding becomes
- * {@code dilation * (k - 1) - padding}. So it runs as a forward ({@link Conv2dKernel#unfolded}), at the
- * forward's speed (where {@link RowWinograd} applies, through it), instead of a GEMM of depth Cout (a few dozen: the tile stores C after a handful of steps)
- * whose column matrix is then folded back onto the image, the two slowest parts of the backward.
+ * {@code dilation * (k - 1) - padding}. So it runs as a forward ({@link Conv2dKernel#unfolded}, or
+ * {@link RowWinograd} where that applies), at the forward's speed, instead of a GEMM of depth Cout (a few dozen:
+ * the tile stores C after a handful of steps) whose column matrix is then folded back onto the image, the two
+ * slowest parts of the backward.
  *
  * <p>Results differ from the GEMM-and-fold route in rounding only (the sum runs over (co, kh, kw) in
  * another order); they still do not depend on the thread count or on the kernels.

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * F(2, 3) down the columns ({@link RowWinograd}) against a direct convolution in double, within a bound scaled by
+ * F(4, 3) down the columns ({@link RowWinograd}) against a direct convolution in double, within a bound scaled by
  * the sum of the products' magnitudes; the same bits on every provider and thread count; its epilogue; the
  * geometries it is chosen for; and the layers that reach it ({@link Conv2dKernel#forward}, the input gradient).
  * The geometries reach each of its paths: output rows a multiple of half a panel wide and not, odd output
@@ -30,9 +30,12 @@ class RowWinogradTest {
         Conv2dKernelTest.geo(1, 8, 13, 11, 9, 3, 3, 1, 1, 0, 2, 1, 0, 1, 1),
         // Depth 528: two blocks of KC; 10 output channels, a ragged row panel.
         Conv2dKernelTest.geo(1, 176, 10, 12, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // A transformed batch too large to copy per thread (shared), and more than 32 panels.
+        // One image whose transformed planes (3.9 MiB, above 2) are shared, not copied per thread; more than 32
+        // panels, so tasks take ranges of panels rather than row panels over every panel.
+        Conv2dKernelTest.geo(1, 128, 72, 72, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+        // A transformed batch copied per thread, at 0.9 MiB, and at most 32 panels.
         Conv2dKernelTest.geo(1, 48, 56, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-        // Three rows (one pair and a half) of 8: half a panel where a panel is 16 columns.
+        // Three rows of 8, one tile whose last row is dropped: half a panel where a panel is 16 columns.
         Conv2dKernelTest.geo(3, 4, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
         // No padding: 2 rows of 16 from 4 of 18.
         Conv2dKernelTest.geo(2, 3, 4, 18, 4, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1));
