@@ -67,7 +67,7 @@ public final class Conv2dKernel {
     int coutG = g.outChannels / g.groups;
     int kg = cinG * g.kernelH * g.kernelW;
     if (RowWinograd.applies(g)) {
-      RowWinograd.forward(Kernels.PROVIDER, g, x, weight, epilogue, y);
+      RowWinograd.forward(Kernels.PROVIDER, g, x, weight, true, epilogue, y);
       return;
     }
     // Images are independent: each worker multiplies its own with a serial GEMM (nested parallel loops run

@@ -31,11 +31,13 @@ final class RowWinograd {
    * Smallest {@code outH * outW * Cin * Cout} (a ninth of an image's direct multiply-adds) for which the route is
    * taken. One JVM, alternating with the direct convolution, two threads: 64 channels 32x32 at batch 32 1.50-1.83x,
    * 32 channels 28x28 and 64 channels 14x14 at batch 128 1.13-1.38x, ResNet-18's 64 channels 56x56 and 128 channels
-   * 28x28 at batch 1 1.14-1.36x. Below it, ResNet-20's 16 channels 32x32 and 32 channels 16x16 (2^18) ran 1.14-1.28x
-   * at batch 128 but 0.44-0.79x at batch 1, where transforming the weights on every call outweighs the multiply,
-   * and the whole network's training step 0.92x; so ResNet-20 stays direct.
+   * 28x28 at batch 1 1.14-1.36x; ResNet-20's 16 channels 32x32 and 32 channels 16x16 (this bound) at batch 128
+   * 1.14-1.28x. Whole ResNet-20 with them: inference 1.10x at batch 1 (with the transformed weights kept, {@link
+   * TransformedWeights}; 0.96x without), 1.11x at batch 128, training step 1.07-1.12x.
    */
-  static final long MIN_PRODUCT = 1L << 19;
+  static final long MIN_PRODUCT = 1L << 18;
+  /** Fewest input and output channels: ResNet-20's first stage, the fewest measured. */
+  static final int MIN_CHANNELS = 16;
   /**
    * At most this many input times output channels: ResNet-18's 256 channels 14x14 ran 1.37x at batch 16 but 0.68x
    * at batch 1, where its 4.7 MB of transformed weights meet four panels. Chosen on the shape alone, so that an
@@ -49,13 +51,14 @@ final class RowWinograd {
   private RowWinograd() {}
 
   /**
-   * Whether this route computes g: 3x3, stride 1, no dilation, one group, at least 32 channels in and out, rows at
-   * least 14 wide, and the sizes of {@link #MIN_PRODUCT} and {@link #MAX_CHANNEL_PRODUCT}.
+   * Whether this route computes g: 3x3, stride 1, no dilation, one group, at least {@link #MIN_CHANNELS} in and
+   * out, rows at least 14 wide, and the sizes of {@link #MIN_PRODUCT} and {@link #MAX_CHANNEL_PRODUCT}.
    */
   static boolean applies(ConvGeometry g) {
     long channels = (long) g.inChannels * g.outChannels;
     return g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
-        && g.dilationW == 1 && g.groups == 1 && g.inChannels >= 32 && g.outChannels >= 32 && g.outW >= 14
+        && g.dilationW == 1 && g.groups == 1 && g.inChannels >= MIN_CHANNELS && g.outChannels >= MIN_CHANNELS
+        && g.outW >= 14
         && g.outH >= 2 && channels <= MAX_CHANNEL_PRODUCT && channels * g.outH * g.outW >= MIN_PRODUCT
         && (long) M * g.inChannels * tileRows(g) * PaddedCopies.pitch(g) <= MAX_IMAGE_FLOATS;
   }
@@ -83,22 +86,34 @@ final class RowWinograd {
    * @param g the geometry; {@link #applies} must hold
    * @param x input {@code [N, Cin, H, W]}
    * @param weight {@code [Cout, Cin, 3, 3]}
+   * @param keep whether these weights may come again unchanged (a layer's, not a scratch copy): their transform is
+   *     then kept across calls ({@link TransformedWeights})
    * @param epilogue bias, residual and ReLU, applied to each image's output
    * @param y output {@code [N, Cout, outH, outW]}, overwritten
    */
-  static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, ConvEpilogue epilogue,
-      float[] y) {
+  static void forward(KernelProvider kp, ConvGeometry g, float[] x, float[] weight, boolean keep,
+      ConvEpilogue epilogue, float[] y) {
     int mr = kp.mr();
     int nr = kp.nr();
     int depth = 3 * g.inChannels;
     int mPanels = (g.outChannels + mr - 1) / mr;
     int transformA = mPanels * mr * depth;
-    float[] ap = Scratch.get(Scratch.GEMM_A, M * transformA);
     int packGrain = Math.max(1, (1 << 14) / (M * mr * depth));
-    if (Parallel.splits(mPanels, packGrain)) {
-      Parallel.forRange(mPanels, packGrain, (from, to) -> transformWeights(g, weight, mr, mPanels, ap, from, to));
+    TransformedWeights.Transform transform = out -> {
+      if (Parallel.splits(mPanels, packGrain)) {
+        Parallel.forRange(mPanels, packGrain, (from, to) -> transformWeights(g, weight, mr, mPanels, out, from, to));
+      } else {
+        transformWeights(g, weight, mr, mPanels, out, 0, mPanels);
+      }
+    };
+    float[] ap;
+    if (keep) {
+      long layout = (long) g.inChannels << 36 | (long) g.outChannels << 8 | mr;
+      ap = TransformedWeights.of(weight, g.weightSize(), layout, M * transformA, transform,
+          Scratch.get(Scratch.GEMM_A, M * transformA));
     } else {
-      transformWeights(g, weight, mr, mPanels, ap, 0, mPanels);
+      ap = Scratch.get(Scratch.GEMM_A, M * transformA);
+      transform.into(ap);
     }
     ConvGeometry gp = padded(g);
     Lanes lanes = new Lanes(g, nr);

@@ -43,7 +43,7 @@ final class TransposedConv {
     float[] flipped = Scratch.get(Scratch.FLIPPED, g.weightSize());
     flip(g, weight, flipped);
     if (RowWinograd.applies(t)) {
-      RowWinograd.forward(kp, t, dy, flipped, ConvEpilogue.NONE, dx);
+      RowWinograd.forward(kp, t, dy, flipped, false, ConvEpilogue.NONE, dx);
     } else {
       Conv2dKernel.unfolded(kp, t, dy, flipped, dx);
     }

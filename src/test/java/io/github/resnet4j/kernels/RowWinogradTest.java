@@ -138,7 +138,7 @@ class RowWinogradTest {
           want[i] = Math.max(want[i] + bias[i / hw % g.outChannels] + residual[i], 0f);
         }
         float[] y = new float[g.outputSize()];
-        RowWinograd.forward(kp, g, x, w, new ConvEpilogue(bias, residual, true), y);
+        RowWinograd.forward(kp, g, x, w, false, new ConvEpilogue(bias, residual, true), y);
         assertBits(want, y, kp.name() + " " + g);
       }
     }
@@ -152,10 +152,14 @@ class RowWinogradTest {
     assertTrue(RowWinograd.applies(Conv2dKernelTest.geo(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
     assertTrue(RowWinograd.applies(Conv2dKernelTest.geo(1, 128, 28, 28, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
     assertTrue(RowWinograd.applies(Conv2dKernelTest.geo(1, 32, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
-    // ResNet-20's stages: too few channels or too few pixels; ResNet-18's 256 channels: too many.
-    assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
-    assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+    // ResNet-20's first two stages, but not its 8x8 one (rows too short).
+    assertTrue(RowWinograd.applies(Conv2dKernelTest.geo(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+    assertTrue(RowWinograd.applies(Conv2dKernelTest.geo(1, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
     assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+    // Too few pixels times channels (2^18 is the least), too few channels; ResNet-18's 256 channels: too many.
+    assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+    assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 8, 64, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+    assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 15, 64, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
     assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
     // Not 3x3 stride 1 undilated ungrouped.
     assertFalse(RowWinograd.applies(Conv2dKernelTest.geo(1, 64, 32, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1)));
@@ -218,9 +222,37 @@ class RowWinogradTest {
     }
   }
 
+  /**
+   * A layer's weights changed in place after their transform was kept (an optimizer step): the next call uses the
+   * new values, bit for bit what a first call with them gives; and a kept transform gives a first call's bits.
+   */
+  @Test
+  void weightsChangedInPlaceAreUsedAtOnce() {
+    SplittableRandom r = new SplittableRandom(11);
+    ConvGeometry g = Conv2dKernelTest.geo(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    assertTrue(RowWinograd.applies(g));
+    float[] x = Conv2dKernelTest.random(r, g.inputSize());
+    float[] w = Conv2dKernelTest.random(r, g.weightSize());
+    float[] y = new float[g.outputSize()];
+    for (int call = 0; call < 3; call++) {
+      Conv2dKernel.forward(g, x, w, null, y);
+      assertBits(run(Kernels.PROVIDER, g, x, w.clone()), y, "call " + call);
+    }
+    for (int changed : new int[] {w.length - 1, 0, w.length / 2}) {
+      float[] before = y.clone();
+      w[changed] += 0.25f;
+      Conv2dKernel.forward(g, x, w, null, y);
+      assertBits(run(Kernels.PROVIDER, g, x, w.clone()), y, "after weight " + changed + " changed");
+      assertFalse(java.util.Arrays.equals(before, y), "weight " + changed + " changes the output");
+      Conv2dKernel.forward(g, x, w, null, y);
+      Conv2dKernel.forward(g, x, w, null, y);
+      assertBits(run(Kernels.PROVIDER, g, x, w.clone()), y, "kept again after weight " + changed + " changed");
+    }
+  }
+
   private static float[] run(KernelProvider kp, ConvGeometry g, float[] x, float[] w) {
     float[] y = new float[g.outputSize()];
-    RowWinograd.forward(kp, g, x, w, ConvEpilogue.NONE, y);
+    RowWinograd.forward(kp, g, x, w, false, ConvEpilogue.NONE, y);
     return y;
   }
 
