@@ -63,6 +63,9 @@ final class VectorKernels implements KernelProvider {
     float[] b = new float[NR * 2];
     float[] c = new float[MR * NR];
     float[] x = new float[2 * L + 3];
+    // Six rows of a vector and one more: the Winograd transforms' vector loops and their scalar tails.
+    float[] rows = new float[6 * L + 1];
+    float[] out = new float[6 * L + 1];
     for (int i = 0; i < WARM_UP_CALLS; i++) {
       boolean load = (i & 1) == 0;
       int kc = 1 + (i & 1);
@@ -77,6 +80,8 @@ final class VectorKernels implements KernelProvider {
       rowSum(x, 0, x.length);
       rowSumSquaredDeviation(x, 0, x.length, 1f);
       rowDotCentered(x, x, 0, x.length, 1f);
+      rowWinogradIn(rows, 0, L, out, 0, L, 1, L + 1);
+      rowWinogradOut(rows, 0, L, out, 0, L, L + 1);
       if (MR == 8) {
         full8RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
         half8RowsA(kc, b, 0, 1, 2, 3, 4, 5, 6, 7, b, 0, c, 0, L, load);
