@@ -514,22 +514,44 @@ final class VectorKernels implements KernelProvider {
   @Override
   public void convEpilogue(float[] y, int off, int n, boolean addBias, float bias, float[] residualOrNull,
       boolean relu) {
-    FloatVector b = FloatVector.broadcast(S, bias);
-    FloatVector zero = FloatVector.zero(S);
+    float[] r = residualOrNull;
     int i = off;
-    // Lanewise add and max round as the scalar + and Math.max do.
-    for (int bound = off + S.loopBound(n); i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, y, i);
-      if (addBias) {
-        v = v.add(b);
+    int bound = off + S.loopBound(n);
+    FloatVector zero = FloatVector.zero(S);
+    // One loop per case, the vector never reassigned under a condition: with `if (addBias) v = v.add(b)` in one
+    // loop, C2 boxed the vectors, 7.9 MB allocated per ResNet-20 inference at batch 128. Lanewise add and max
+    // round as the scalar + and Math.max do.
+    if (addBias) {
+      FloatVector b = FloatVector.broadcast(S, bias);
+      if (r != null && relu) {
+        for (; i < bound; i += L) {
+          FloatVector.fromArray(S, y, i).add(b).add(FloatVector.fromArray(S, r, i)).max(zero).intoArray(y, i);
+        }
+      } else if (r != null) {
+        for (; i < bound; i += L) {
+          FloatVector.fromArray(S, y, i).add(b).add(FloatVector.fromArray(S, r, i)).intoArray(y, i);
+        }
+      } else if (relu) {
+        for (; i < bound; i += L) {
+          FloatVector.fromArray(S, y, i).add(b).max(zero).intoArray(y, i);
+        }
+      } else {
+        for (; i < bound; i += L) {
+          FloatVector.fromArray(S, y, i).add(b).intoArray(y, i);
+        }
       }
-      if (residualOrNull != null) {
-        v = v.add(FloatVector.fromArray(S, residualOrNull, i));
+    } else if (r != null && relu) {
+      for (; i < bound; i += L) {
+        FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, r, i)).max(zero).intoArray(y, i);
       }
-      if (relu) {
-        v = v.max(zero);
+    } else if (r != null) {
+      for (; i < bound; i += L) {
+        FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, r, i)).intoArray(y, i);
       }
-      v.intoArray(y, i);
+    } else if (relu) {
+      for (; i < bound; i += L) {
+        FloatVector.fromArray(S, y, i).max(zero).intoArray(y, i);
+      }
     }
     KernelProvider.super.convEpilogue(y, i, off + n - i, addBias, bias, residualOrNull, relu);
   }
