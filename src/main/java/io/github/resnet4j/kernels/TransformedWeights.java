@@ -70,13 +70,6 @@ final class TransformedWeights {
     return scratch;
   }
 
-  /** How many weight arrays have an entry; for tests. */
-  static int entries() {
-    synchronized (ENTRIES) {
-      return ENTRIES.size();
-    }
-  }
-
   /**
    * One weight array's: whether it came before, its values when it last came (copied from its second call on, so
    * that arrays made afresh for every call cost no copy), and their transform once they came unchanged.
