@@ -14,6 +14,8 @@ import io.github.resnet4j.tensor.Tensor;
  * {@code running_var}, {@code num_batches_tracked} (int64).
  */
 public final class BatchNorm extends Module {
+  /** Added to the batch count every training step; never written. */
+  private static final Tensor ONE = Tensor.scalar(1f);
   private final Tensor weight;
   private final Tensor bias;
   private final Tensor runningMean;
@@ -197,7 +199,7 @@ public final class BatchNorm extends Module {
     }
     if (isTraining()) {
       try (NoGrad ignored = NoGrad.enter()) {
-        numBatchesTracked.addInPlace(Tensor.scalar(1f));
+        numBatchesTracked.addInPlace(ONE);
       }
     }
     if (residual != null) {

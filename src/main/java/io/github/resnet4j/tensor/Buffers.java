@@ -4,7 +4,7 @@ import java.lang.ref.SoftReference;
 import java.util.Arrays;
 
 /**
- * Large float arrays that the autograd engine has proven dead, handed out again instead of new ones.
+ * Float arrays that the autograd engine or a step scope has proven dead, handed out again instead of new ones.
  *
  * <p>Arrays come back from two places that can prove them dead, since Java cannot tell when user code drops
  * a tensor: {@link Autograd}, for gradients it owned alone and has consumed, so a backward pass reuses a
@@ -18,22 +18,19 @@ import java.util.Arrays;
  * write shows up as NaN in the results the tests compare.
  *
  * <p>Per thread, because ops allocate on the thread that calls them; arrays under 64 bytes are left to the
- * allocator. Spare arrays are held through soft references, at most a few
- * per length, so the pool never stands between the heap and an OutOfMemoryError.
+ * allocator. Spare arrays are held through soft references, at most a few per length, so the pool never stands
+ * between the heap and an OutOfMemoryError.
  */
 final class Buffers {
   /**
-   * Arrays at least this long (256 KiB) belong to the open {@link StepScope}, which recycles them when it
-   * closes; shorter ones (losses, logits, per-channel statistics) stay readable after the scope.
+   * Arrays shorter than this (64 bytes: a loss, a scalar) are left to the allocator: never pooled, and never
+   * recycled by a {@link StepScope}, so they stay readable after it. Every longer array a step computes comes
+   * from the pool and goes back to it: an activation or a batch of logits when the scope closes (or earlier,
+   * in backward), a gradient once the autograd engine has consumed it, a parameter's gradient at the next
+   * {@link Tensor#zeroGrad()}, an op's private arrays (a BatchNorm's per-channel statistics, a loss's softmax)
+   * with the scope. A steady-state step then allocates no arrays at all.
    */
-  static final int MIN_POOLED = 64 * 1024;
-  /**
-   * Arrays shorter than this (64 bytes) are never pooled. Between this and {@link #MIN_POOLED} arrays come back
-   * only from the autograd engine and from {@link Tensor#zeroGrad()}: a conv's weight gradient (ResNet-20's are
-   * 144 to 36,864 floats) or a BatchNorm's per-channel one (16 to 64) is then the previous step's array
-   * instead of a new one, so a steady-state step allocates none of them.
-   */
-  static final int MIN_RECYCLED = 16;
+  static final int MIN_POOLED = 16;
   /**
    * Spare arrays kept per length: a step scope gives back every activation of a stage at once (ResNet-20
    * has about 20 per stage), and anything beyond this is left to the garbage collector.
@@ -53,7 +50,7 @@ final class Buffers {
    * @return the array, contents unspecified (NaN when poisoning)
    */
   static float[] forOutput(int length) {
-    float[] a = length < MIN_RECYCLED ? null : POOL.get().take(length);
+    float[] a = length < MIN_POOLED ? null : POOL.get().take(length);
     if (a == null) {
       a = new float[length];
     }
@@ -74,8 +71,6 @@ final class Buffers {
   static void recycle(float[] a) {
     if (a.length >= MIN_POOLED) {
       StepScope.released(a);
-    }
-    if (a.length >= MIN_RECYCLED) {
       POOL.get().give(a);
     }
   }

@@ -72,7 +72,7 @@ final class LinAlg {
     Shapes.check("matmul", outShape);
     int[] aBatchStrides = Shapes.broadcastStrides("matmul", batchA, java.util.Arrays.copyOf(a.strides, ra - 2), batch);
     int[] bBatchStrides = Shapes.broadcastStrides("matmul", batchB, java.util.Arrays.copyOf(b.strides, rb - 2), batch);
-    float[] out = new float[Shapes.numelInt(outShape)];
+    float[] out = Buffers.forOutput(Shapes.numelInt(outShape));
     int batches = Shapes.numelInt(batch);
     int[] pos = new int[batch.length];
     for (int i = 0; i < batches; i++) {

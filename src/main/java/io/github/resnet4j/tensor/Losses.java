@@ -39,7 +39,7 @@ final class Losses {
     int k = logits.shape[1];
     int[] y = labelValues("crossEntropy", labels, n, k);
     float[] z = logits.denseData();
-    float[] softmax = new float[n * k];
+    float[] softmax = Buffers.forOutput(n * k);
     double total = 0;
     for (int i = 0; i < n; i++) {
       int row = i * k;
@@ -65,7 +65,7 @@ final class Losses {
     Tensor loss = Tensor.scalar((float) (total * scale));
     return Autograd.record("crossEntropy", loss, g -> {
       float up = g.item() * scale;
-      float[] grad = new float[n * k];
+      float[] grad = Buffers.forOutput(n * k);
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < k; j++) {
           float target = smoothing / k + (j == y[i] ? 1 - smoothing : 0);

@@ -43,10 +43,10 @@ final class Normalization {
         throw new IllegalArgumentException(name + ": training needs more than one value per channel, got input "
             + Shapes.str(x.shape));
       }
-      float[] mean = new float[c];
-      float[] invStd = new float[c];
+      float[] mean = Buffers.forOutput(c);
+      float[] invStd = Buffers.forOutput(c);
       boolean running = runningMean != null && runningVar != null;
-      float[] var = running ? new float[c] : null;
+      float[] var = running ? Buffers.forOutput(c) : null;
       BatchNormKernel.forwardTrain(xd, n, c, s, gamma, beta, eps, y, mean, invStd, var, rd, relu);
       if (running) {
         for (int i = 0; i < c; i++) {
@@ -56,6 +56,7 @@ final class Normalization {
           runningMean.mulInPlace(1 - momentum).addInPlace(momentum, mean);
           runningVar.mulInPlace(1 - momentum).addInPlace(momentum, var);
         }
+        Buffers.recycle(var);
       }
       return record(name, Tensor.wrap(y, x.shape), relu, x, residual, weight, bias,
           (dy, dx, dGamma, dBeta) -> BatchNormKernel.backwardTrain(xd, dy, n, c, s, gamma, mean, invStd, dx,

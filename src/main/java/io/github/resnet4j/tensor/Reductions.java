@@ -70,9 +70,16 @@ final class Reductions {
     if (x.offset == 0 && Shapes.isContiguous(shape, strides) && x.data().length == x.numel()) {
       return x.data();
     }
-    float[] out = new float[x.numel()];
+    float[] out = Buffers.forOutput(x.numel());
     io.github.resnet4j.kernels.Strided.copy(x.data(), x.offset, strides, shape, out, 0);
     return out;
+  }
+
+  /** Gives back what {@link #reducedLast} copied, once read: nothing else refers to a copy. */
+  private static void recycleCopy(float[] src, Tensor x) {
+    if (src != x.data()) {
+      Buffers.recycle(src);
+    }
   }
 
   static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
@@ -81,10 +88,13 @@ final class Reductions {
     int[] run = new int[1];
     float[] src = reducedLast(x, reduce, run);
     int rows = Shapes.numelInt(outShape);
-    float[] out = new float[rows];
+    float[] out = Buffers.forOutput(rows);
     if (run[0] > 0) {
       Elementwise.sumRows(src, 0, rows, run[0], out);
+    } else {
+      java.util.Arrays.fill(out, 0f);
     }
+    recycleCopy(src, x);
     int[] inShape = x.shape;
     int[] keptShape = reducedShape(x.shape, reduce, true);
     return Autograd.record("sum", Tensor.wrap(out, outShape),
@@ -131,6 +141,7 @@ final class Reductions {
     float[] values = new float[rows];
     int[] argmax = new int[rows];
     Elementwise.maxRows(src, 0, rows, run[0], values, argmax);
+    recycleCopy(src, x);
     float[] idx = new float[rows];
     for (int i = 0; i < rows; i++) {
       idx[i] = argmax[i];

@@ -17,10 +17,10 @@ import java.util.WeakHashMap;
  *   optimizer.zeroGrad();
  *   try (StepScope step = StepScope.open()) {
  *     Tensor logits = model.forward(b.images());
- *     correct += accuracy(logits, b.labels());  // large tensors: read them before backward
+ *     correct += accuracy(logits, b.labels());  // before backward, which recycles the logits
  *     Tensor loss = Functional.crossEntropy(logits, b.labels());
  *     loss.backward();
- *     total += loss.item();          // small ones: while the scope is open
+ *     total += loss.item();          // a scalar: readable after backward, and after the scope
  *   }
  *   optimizer.step();                // the parameters' gradients survive the scope
  * }
@@ -32,8 +32,9 @@ import java.util.WeakHashMap;
  * its shape, and a graph recorded inside the scope can no longer be backpropagated; neither can produce a
  * wrong number. Exempt are the gradients that backward leaves in parameters ({@link Tensor#grad()}), which
  * belong to the parameters until the next {@link Tensor#zeroGrad()} hands their memory to the next step's
- * backward (then they too refuse to be read), and whatever is passed to {@link #keep(Tensor)}. Smaller tensors
- * (losses, the logits of a classifier) are never recycled: the allocator serves them faster than a pool.
+ * backward (then they too refuse to be read), and whatever is passed to {@link #keep(Tensor)}. Tensors under
+ * {@value Buffers#MIN_POOLED} elements (a loss, a scalar) are never recycled. So read a batch's logits, for an
+ * accuracy, before backward, as the example does.
  *
  * <p>Backward inside the scope gives such a tensor's memory back earlier, as soon as every op recorded in the
  * scope that read or produced it has run its backward: the rest of the pass then takes its gradients' memory

@@ -146,8 +146,8 @@ class AutogradTest {
     assertEquals(4 * 2 * 3 * 3, x.grad().numel());
   }
 
-  /** Big enough for {@link Buffers} to pool the gradients. */
-  private static final int BIG = Buffers.MIN_POOLED;
+  /** Big enough for {@link Buffers} to pool the gradients, and for each to outweigh a node's bookkeeping. */
+  private static final int BIG = 64 * 1024;
 
   private static Tensor signs(int n, long seed) {
     Generator g = new Generator(seed);

@@ -54,7 +54,7 @@ class BuffersTest {
 
   @Test
   void tinyArraysAreLeftToTheAllocator() {
-    float[] a = new float[Buffers.MIN_RECYCLED - 1];
+    float[] a = new float[Buffers.MIN_POOLED - 1];
     Buffers.recycle(a);
     assertNotSame(a, Buffers.forOutput(a.length));
   }

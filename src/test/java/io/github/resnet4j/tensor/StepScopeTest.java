@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.github.resnet4j.testing.Allocations;
 
 class StepScopeTest {
-  /** [4, 8, 48, 48]: 73,728 elements, above the pooling threshold, so every activation is recycled. */
+  /** [4, 8, 48, 48]: 73,728 elements, large enough for an allocation count to see each activation. */
   private static final int[] ACTIVATION = {4, 8, 48, 48};
 
   /** A residual block with a classifier head, as plain functional ops on explicit parameters. */
@@ -96,22 +96,26 @@ class StepScopeTest {
   }
 
   @Test
-  void largeTensorsOfTheStepAreUnreadableAfterItSmallOnesAndGradientsStay() {
+  void theStepsTensorsAreUnreadableAfterItScalarsAndGradientsStay() {
     TinyNet net = new TinyNet(1);
     Tensor logits;
+    Tensor loss;
     Tensor view;
     try (StepScope ignored = StepScope.open()) {
       logits = net.forward(input(2));
       view = net.block.reshape(4, -1);
-      Functional.crossEntropy(logits, labels()).backward();
+      loss = Functional.crossEntropy(logits, labels());
+      loss.backward();
     }
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.block.toFloatArray());
     assertTrue(e.getMessage().contains("[4, 8, 48, 48]") && e.getMessage().contains("StepScope"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> net.conv1.sum());
     assertThrows(IllegalStateException.class, () -> view.get(0, 0));
     assertThrows(IllegalStateException.class, () -> net.block.reshape(-1));
-    assertArrayEquals(new int[] {4, 10}, logits.shape());
-    assertTrue(Float.isFinite(logits.sum().item()));
+    // 40 logits are recycled too: only tensors under Buffers.MIN_POOLED elements stay.
+    IllegalStateException small = assertThrows(IllegalStateException.class, logits::toFloatArray);
+    assertTrue(small.getMessage().contains("[4, 10]"), small.getMessage());
+    assertTrue(Float.isFinite(loss.item()));
     for (Tensor p : net.parameters()) {
       assertNotNull(p.grad());
       assertTrue(Float.isFinite(p.grad().abs().sum().item()));
@@ -211,7 +215,7 @@ class StepScopeTest {
    * Backward hands each activation back once every op that read it has run its backward, so the rest of the
    * pass takes its gradients' memory from the step's own activations: on a thread whose pool is empty, the
    * first backward allocates one activation less than the same backward keeping its graph (which recycles
-   * nothing). What it recycled refuses reads, naming backward; small tensors stay readable.
+   * nothing). What it recycled refuses reads, naming backward, down to the logits; the loss stays readable.
    */
   @Test
   void backwardRecyclesEachActivationOnceTheLastOpReadingItHasRun() throws Exception {
@@ -225,7 +229,10 @@ class StepScopeTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, net.conv1::toFloatArray);
         assertTrue(e.getMessage().contains("[4, 8, 48, 48]") && e.getMessage().contains("by backward()"),
             e.getMessage());
-        assertTrue(Float.isFinite(logits.sum().item()));
+        IllegalStateException logitsRead = assertThrows(IllegalStateException.class, logits::toFloatArray);
+        assertTrue(logitsRead.getMessage().contains("[4, 10]") && logitsRead.getMessage().contains("by backward()"),
+            logitsRead.getMessage());
+        assertTrue(Float.isFinite(loss.item()));
         return bytes;
       }
     });
