@@ -43,19 +43,11 @@ final class VectorKernels implements KernelProvider {
   }
 
   /**
-   * Calls per tile shape: enough for C2's thresholds (invocations plus loop back-edges), after which the
-   * compiled tiles replace the interpreted ones as soon as C2 has built them.
+   * Calls per tile shape: enough for C2's invocation thresholds (about 15,000 with tiered compilation),
+   * after which the compiled tiles replace the interpreted ones as soon as C2 has built them.
    */
-  static final int WARM_UP_CALLS = 10_000;
-  /**
-   * Steps of depth per warm-up tile, and vectors per warm-up row. C2 compiles a loop for the trip counts its
-   * profile saw, and the code stays: tiles warmed up on one or two steps of depth ran 15-25 % slower for the
-   * rest of the process. In one JVM, the GEMM tile at depth 256 ran 141-168 GFLOP/s after that warm-up, 193
-   * with none, 197 for a copy of its code that only ever saw depth 256, and 199 after this warm-up.
-   */
-  private static final int WARM_UP_DEPTH = 32;
-  private static final int WARM_UP_VECTORS = 16;
-  private static final int[] WARM_UP_OFFSETS = new int[WARM_UP_DEPTH];
+  static final int WARM_UP_CALLS = 20_000;
+  private static final int[] WARM_UP_OFFSETS = {0, 0};
   private static final int[] WARM_UP_ROWS = {0, 1, 2, 3, 4, 5, 6, 7};
 
   /**
@@ -67,18 +59,16 @@ final class VectorKernels implements KernelProvider {
    */
   @Override
   public void warmUp() {
-    int depth = WARM_UP_DEPTH;
-    float[] a = new float[MR * depth];
-    float[] b = new float[NR * depth];
+    float[] a = new float[MR * 2];
+    float[] b = new float[NR * 2];
     float[] c = new float[MR * NR];
-    float[] x = new float[WARM_UP_VECTORS * L + 3];
-    // Six rows of a few vectors and one more: the Winograd transforms' vector loops and their scalar tails.
-    int width = 4 * L + 1;
-    float[] rows = new float[6 * width + 1];
-    float[] out = new float[6 * width + 1];
+    float[] x = new float[2 * L + 3];
+    // Six rows of a vector and one more: the Winograd transforms' vector loops and their scalar tails.
+    float[] rows = new float[6 * L + 1];
+    float[] out = new float[6 * L + 1];
     for (int i = 0; i < WARM_UP_CALLS; i++) {
       boolean load = (i & 1) == 0;
-      int kc = depth - (i & 1);
+      int kc = 1 + (i & 1);
       fullWidth(kc, a, 0, b, 0, NR, c, 0, NR, MR, load);
       fullWidth(kc, a, 0, b, 0, NR, c, 0, NR, 4, load);
       fullWidth(kc, a, 0, b, 0, NR, c, 0, NR, 2, load);
@@ -90,8 +80,8 @@ final class VectorKernels implements KernelProvider {
       rowSum(x, 0, x.length);
       rowSumSquaredDeviation(x, 0, x.length, 1f);
       rowDotCentered(x, x, 0, x.length, 1f);
-      rowWinogradIn(rows, 0, width, out, 0, width, 1, width);
-      rowWinogradOut(rows, 0, width, out, 0, width, width);
+      rowWinogradIn(rows, 0, L, out, 0, L, 1, L + 1);
+      rowWinogradOut(rows, 0, L, out, 0, L, L + 1);
       if (MR == 8) {
         full8RowsA(kc, b, 0, WARM_UP_ROWS, 0, b, 0, c, 0, NR, load);
         half8RowsA(kc, b, 0, 1, 2, 3, 4, 5, 6, 7, b, 0, c, 0, L, load);
