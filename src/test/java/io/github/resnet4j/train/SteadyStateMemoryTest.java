@@ -25,18 +25,9 @@ class SteadyStateMemoryTest {
 
   @Test
   void heapAfterGcIsFlatOverAThousandTrainingSteps() {
-    Init.manualSeed(0);
-    Module model = Models.create("seed-small", 1, 10);
-    Generator gen = new Generator(3);
-    Tensor x = Tensor.randn(gen, 4, 1, 12, 12);
+    Tensor x = Tensor.randn(new Generator(3), 4, 1, 12, 12);
     Tensor y = Tensor.ofLongs(new long[] {0, 3, 7, 9}, 4);
-    SGD sgd = new SGD(model.parameters(), 0.01, 0.9, 1e-4);
-    model.train();
-    Runnable step = () -> {
-      sgd.zeroGrad();
-      Functional.crossEntropy(model.forward(x), y).backward();
-      sgd.step();
-    };
+    Runnable step = seedSmallStep(x, y, false);
     for (int i = 0; i < 50; i++) {
       step.run();
     }
@@ -83,23 +74,12 @@ class SteadyStateMemoryTest {
 
   /** The fewest bytes one of several steady-state steps allocated, SGD step included. */
   private static long scopedStepBytes(int batch) {
-    Init.manualSeed(0);
-    Module model = Models.create("seed-small", 1, 10);
     Tensor x = Tensor.randn(new Generator(5), batch, 1, 12, 12);
     long[] labels = new long[batch];
     for (int i = 0; i < batch; i++) {
       labels[i] = i % 10;
     }
-    Tensor y = Tensor.ofLongs(labels, batch);
-    SGD sgd = new SGD(model.parameters(), 0.01, 0.9, 1e-4);
-    model.train();
-    Runnable step = () -> {
-      sgd.zeroGrad();
-      try (StepScope ignored = StepScope.open()) {
-        Functional.crossEntropy(model.forward(x), y).backward();
-      }
-      sgd.step();
-    };
+    Runnable step = seedSmallStep(x, Tensor.ofLongs(labels, batch), true);
     long fewest = Long.MAX_VALUE;
     for (int i = 0; i < 30; i++) {
       long bytes = Allocations.bytesAllocatedBy(step);
@@ -108,5 +88,27 @@ class SteadyStateMemoryTest {
       }
     }
     return fewest;
+  }
+
+  /**
+   * One SGD-momentum training step of a fresh seed-small model on a fixed batch, inside a {@link StepScope} if
+   * {@code scoped}, as a loop body.
+   */
+  private static Runnable seedSmallStep(Tensor x, Tensor y, boolean scoped) {
+    Init.manualSeed(0);
+    Module model = Models.create("seed-small", 1, 10);
+    SGD sgd = new SGD(model.parameters(), 0.01, 0.9, 1e-4);
+    model.train();
+    return () -> {
+      sgd.zeroGrad();
+      if (scoped) {
+        try (StepScope ignored = StepScope.open()) {
+          Functional.crossEntropy(model.forward(x), y).backward();
+        }
+      } else {
+        Functional.crossEntropy(model.forward(x), y).backward();
+      }
+      sgd.step();
+    };
   }
 }
